@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/revops/revops/internal/demo"
+)
+
+func demoCommand() *command {
+	var dir string
+	var seed int64
+	var scale int
+	var force bool
+	return &command{
+		name: "demo", summary: "generate a sample SaaS company's data and run revops on it",
+		examples: []string{
+			"revops demo",
+			"revops demo --dir /tmp/acme --scale 10 --seed 7",
+			`revops show --project revops-demo crm.opportunities --limit 10`,
+		},
+		flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&dir, "dir", "revops-demo", "directory for the generated project")
+			fs.Int64Var(&seed, "seed", 42, "random seed (the same seed gives the same company)")
+			fs.IntVar(&scale, "scale", 1, "size: 1 ≈ a 50-person startup; rows grow linearly")
+			fs.BoolVar(&force, "force", false, "replace an existing demo project in --dir")
+		},
+		run: func(ctx context.Context, c *cli, args []string) int {
+			if len(args) > 0 {
+				c.errorf("demo", "unexpected argument %q (use --dir)", args[0])
+				return exitConfig
+			}
+			if scale < 1 {
+				c.errorf("demo", "--scale must be 1 or more")
+				return exitConfig
+			}
+			if force {
+				if _, err := os.Stat(filepath.Join(dir, "revops.yaml")); err == nil {
+					if err := os.RemoveAll(dir); err != nil {
+						c.errorf("demo", "remove old demo: %v", err)
+						return exitRuntime
+					}
+				}
+			}
+			sum, err := demo.Generate(dir, demo.Options{Seed: seed, Scale: scale})
+			if err != nil {
+				c.errorf("demo", "%v", err)
+				return exitConfig
+			}
+			fmt.Fprintf(c.stdout, "Generated a sample company in %s (%d files).\n\n", dir, len(sum.Files))
+			c.project = dir
+			code := c.execute(ctx, "run", nil, &runFlags{})
+			if code != exitOK {
+				return code
+			}
+			fmt.Fprintf(c.stdout, `
+The demo warehouse is %s. Look at it with:
+  revops show --project %s crm.opportunities --limit 10
+  revops query --project %s "select stage_name, count(*), sum(amount) from crm.opportunities group by 1 order by 3 desc"
+  revops query --project %s "select * from _revops.runs" --output json
+or open it with the duckdb CLI. Run details: %s
+`, filepath.Join(dir, "revops.duckdb"), dir, dir, dir, filepath.Join(dir, "target", "run_results.json"))
+			return exitOK
+		},
+	}
+}

@@ -1,0 +1,218 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/revops/revops/config"
+	"github.com/revops/revops/internal/lock"
+	"github.com/revops/revops/pipelines"
+	"github.com/revops/revops/state"
+	"github.com/revops/revops/warehouse/duckdb"
+)
+
+// runFlags are the flags of run and extract.
+type runFlags struct {
+	selectors   listFlag
+	excludes    listFlag
+	fullRefresh bool
+	vars        string
+}
+
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error {
+	for _, part := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' }) {
+		*l = append(*l, part)
+	}
+	return nil
+}
+
+func (f *runFlags) declare(fs *flag.FlagSet) {
+	fs.Var(&f.selectors, "select", "only these sources or streams (source or source.stream; repeatable, comma separated)")
+	fs.Var(&f.excludes, "exclude", "skip these sources or streams")
+	fs.BoolVar(&f.fullRefresh, "full-refresh", false, "ignore saved cursors and replace each table with a full read")
+	fs.StringVar(&f.vars, "vars", "", "override project vars, as YAML or JSON: '{as_of_date: 2026-10-31}'")
+}
+
+func runCommand() *command {
+	f := &runFlags{}
+	return &command{
+		name: "run", summary: "run the project: extract every source (then models and checks)",
+		examples: []string{
+			"revops run",
+			"revops run --project ./acme --select crm",
+			"revops run --full-refresh --select billing.subscriptions",
+			"revops run --vars '{as_of_date: 2026-10-31}'",
+		},
+		flags: f.declare,
+		run: func(ctx context.Context, c *cli, args []string) int {
+			return c.execute(ctx, "run", args, f)
+		},
+	}
+}
+
+func extractCommand() *command {
+	f := &runFlags{}
+	return &command{
+		name: "extract", summary: "extract sources into the warehouse (no models or checks)",
+		examples: []string{
+			"revops extract",
+			"revops extract --select crm.opportunities --log-format json",
+			"revops extract --exclude billing --full-refresh",
+		},
+		flags: f.declare,
+		run: func(ctx context.Context, c *cli, args []string) int {
+			return c.execute(ctx, "extract", args, f)
+		},
+	}
+}
+
+// execute runs the pipeline for run and extract.
+func (c *cli) execute(ctx context.Context, name string, args []string, f *runFlags) int {
+	if len(args) > 0 {
+		c.errorf(name, "unexpected argument %q (use --select to choose streams)", args[0])
+		return exitConfig
+	}
+	p, code := c.loadProject(name)
+	if p == nil {
+		return code
+	}
+	if err := p.MergeVars(f.vars); err != nil {
+		c.errorf(name, "%v", err)
+		return exitConfig
+	}
+	plan, err := pipelines.Build(p, sources(), c.env.lookupEnv, c.env.now)
+	if err == nil {
+		plan, err = plan.Select(f.selectors, f.excludes)
+	}
+	if err != nil {
+		c.errorf(name, "%v", err)
+		return exitConfig
+	}
+	runID := newRunID(c.env.now())
+	lk, err := lock.Acquire(filepath.Join(p.TargetDir(), "revops.lock"), true,
+		lock.Held{Command: name, RunID: runID, Since: c.env.now().UTC()})
+	if err != nil {
+		c.errorf(name, "%v", err)
+		if errors.Is(err, lock.ErrHeld) {
+			return exitLocked
+		}
+		return exitRuntime
+	}
+	defer lk.Release()
+
+	rep := &pipelines.Report{RunID: runID, Command: name, Version: version, Project: p.Dir,
+		StartedAt: c.env.now().UTC(), Vars: p.Vars}
+	code = c.pipeline(ctx, p, plan, f, rep)
+	rep.EndedAt = c.env.now().UTC()
+	rep.ElapsedSeconds = rep.EndedAt.Sub(rep.StartedAt).Seconds()
+	rep.ExitCode = code
+	if err := rep.Write(p.TargetDir()); err != nil {
+		c.errorf(name, "%v", err)
+		code = max(code, exitRuntime)
+	}
+	c.summary(rep)
+	return code
+}
+
+// pipeline opens the warehouse and runs the steps, filling rep; it returns the exit code.
+func (c *cli) pipeline(ctx context.Context, p *config.Project, plan *pipelines.Plan, f *runFlags, rep *pipelines.Report) int {
+	fail := func(err error) int {
+		rep.Status, rep.Error = "error", err.Error()
+		c.errorf(rep.Command, "%v", err)
+		return exitRuntime
+	}
+	wh, err := duckdb.Open(ctx, duckdb.Options{Path: p.WarehousePath(), Threads: p.Warehouse.Threads, MemoryLimit: p.Warehouse.MemoryLimit})
+	if err != nil {
+		return fail(err)
+	}
+	defer wh.Close()
+	st := state.New(wh)
+	if err := st.Init(ctx); err != nil {
+		return fail(err)
+	}
+	if err := st.CloseAbandoned(ctx, c.env.now()); err != nil {
+		return fail(err)
+	}
+	if err := st.StartRun(ctx, state.Run{ID: rep.RunID, Command: rep.Command, StartedAt: rep.StartedAt, Version: version}); err != nil {
+		return fail(err)
+	}
+	prog := newProgress(c.stderr, c.env.isTerminal(c.stderr), c.env.now, len(plan.Streams))
+	ex := &pipelines.Extractor{
+		Loader: wh, State: st, Log: c.log, Now: c.env.now, Parallelism: p.Extract.Parallelism,
+		CommitRows: p.Extract.CommitRows, Progress: prog, FailPoint: c.failPoint(),
+	}
+	streams, exErr := ex.Run(ctx, plan, pipelines.ExtractOptions{RunID: rep.RunID, FullRefresh: f.fullRefresh})
+	prog.finish()
+	rep.AddExtract(streams)
+	code := exitOK
+	rep.Status = "success"
+	switch {
+	case ctx.Err() != nil:
+		rep.Status, rep.Error, code = "canceled", "interrupted", exitCanceled
+	case exErr != nil:
+		rep.Status, rep.Error, code = "error", exErr.Error(), exitRuntime
+	}
+	fin := state.Run{ID: rep.RunID, EndedAt: c.env.now(), Status: rep.Status, Rows: rep.RowsLoaded, Error: rep.Error}
+	if err := st.FinishRun(context.WithoutCancel(ctx), fin); err != nil {
+		c.errorf(rep.Command, "%v", err)
+		code = max(code, exitRuntime)
+	}
+	return code
+}
+
+// summary prints what the run did, for people.
+func (c *cli) summary(rep *pipelines.Report) {
+	tw := tabwriter.NewWriter(c.stdout, 2, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "STEP\tSTATUS\tROWS\tINSERTED\tUPDATED\tSECONDS\t")
+	for _, s := range rep.Steps {
+		fmt.Fprintf(tw, "%s %s\t%s\t%d\t%d\t%d\t%.2f\t\n", s.Kind, s.Name, s.Status, s.Rows, s.Inserted, s.Updated, s.ElapsedSeconds)
+	}
+	tw.Flush()
+	fmt.Fprintf(c.stdout, "\n%s %s in %.2fs: %d rows loaded (run %s)\nresults: %s\n", rep.Command, rep.Status,
+		rep.ElapsedSeconds, rep.RowsLoaded, rep.RunID, filepath.Join(rep.Project, "target", "run_results.json"))
+	for _, s := range rep.Steps {
+		if s.Error != "" {
+			fmt.Fprintf(c.stdout, "\n%s %s failed:\n  %s\n", s.Kind, s.Name, strings.ReplaceAll(s.Error, "\n", "\n  "))
+		}
+	}
+}
+
+// failPoint reads REVOPS_FAILPOINT=point:stream:action (action "crash" exits at once with 137,
+// as a kill would; "error" fails the commit) for crash drills. Unset, it is nil.
+func (c *cli) failPoint() func(point, stream string) error {
+	spec, ok := c.env.lookupEnv("REVOPS_FAILPOINT")
+	if !ok || spec == "" {
+		return nil
+	}
+	parts := strings.SplitN(spec, ":", 3)
+	if len(parts) != 3 {
+		return nil
+	}
+	return func(point, stream string) error {
+		if point != parts[0] || (parts[1] != "*" && parts[1] != stream) {
+			return nil
+		}
+		if parts[2] == "crash" {
+			c.env.exit(137)
+		}
+		return fmt.Errorf("failpoint %s reached", spec)
+	}
+}
+
+func newRunID(now time.Time) string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return now.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
+}
+

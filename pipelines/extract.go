@@ -1,0 +1,228 @@
+package pipelines
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/revops/revops/extract"
+	"github.com/revops/revops/state"
+	"github.com/revops/revops/warehouse"
+)
+
+// Progress receives extraction progress; the CLI draws it on a terminal. Methods may be called
+// from several goroutines at once.
+type Progress interface {
+	StreamStarted(stream string)
+	RowsLoaded(stream string, rows int64)
+	StreamDone(stream string, err error)
+}
+
+// Extractor runs the extract step. Its fields are its dependencies; all are required but
+// Progress and FailPoint.
+type Extractor struct {
+	Loader      warehouse.Loader
+	State       *state.Store
+	Log         *slog.Logger
+	Now         func() time.Time
+	Parallelism int
+	// CommitRows is how many staged rows trigger a commit of data and cursor.
+	CommitRows int64
+	Progress   Progress
+	// FailPoint, when set, is called at named points of a commit ("before-cursor",
+	// "after-cursor": inside the transaction, before it commits); an error it returns fails the
+	// stream there. Crash drills and tests use it.
+	FailPoint func(point, stream string) error
+}
+
+// ExtractOptions are per-run choices.
+type ExtractOptions struct {
+	RunID string
+	// FullRefresh ignores cursors and replaces each table's rows with a full read.
+	FullRefresh bool
+}
+
+// StreamReport is the outcome of one stream.
+type StreamReport struct {
+	Name           string    `json:"name"`
+	Table          string    `json:"table"`
+	Status         string    `json:"status"` // success | error | canceled
+	Rows           int64     `json:"rows"`
+	Inserted       int64     `json:"inserted"`
+	Updated        int64     `json:"updated"`
+	Deduplicated   int64     `json:"deduplicated"`
+	Commits        int64     `json:"commits"`
+	AddedColumns   []string  `json:"added_columns,omitempty"`
+	WidenedColumns []string  `json:"widened_columns,omitempty"`
+	StartedAt      time.Time `json:"started_at"`
+	ElapsedSeconds float64   `json:"elapsed_seconds"`
+	Error          string    `json:"error,omitempty"`
+}
+
+// Run extracts every stream of the plan, at most Parallelism at once, and returns one report per
+// stream in plan order. A failing stream does not stop the others; the returned error joins the
+// failures.
+func (e *Extractor) Run(ctx context.Context, plan *Plan, opts ExtractOptions) ([]StreamReport, error) {
+	par := max(e.Parallelism, 1)
+	reports := make([]StreamReport, len(plan.Streams))
+	errs := make([]error, len(plan.Streams))
+	sem := make(chan struct{}, par)
+	var wg sync.WaitGroup
+	for i, sp := range plan.Streams {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				reports[i] = StreamReport{Name: sp.Name(), Table: tableName(sp.Table), Status: "canceled", Error: ctx.Err().Error()}
+				errs[i] = fmt.Errorf("extract %s: %w", sp.Name(), ctx.Err())
+				return
+			}
+			defer func() { <-sem }()
+			reports[i], errs[i] = e.stream(ctx, sp, opts)
+		}()
+	}
+	wg.Wait()
+	return reports, errors.Join(errs...)
+}
+
+func tableName(t warehouse.Table) string { return t.Schema + "." + t.Name }
+
+// stream extracts one stream: read from the committed cursor, stage batches, and commit data and
+// cursor together every CommitRows rows, at every Final batch and at the end.
+func (e *Extractor) stream(ctx context.Context, sp StreamPlan, opts ExtractOptions) (rep StreamReport, err error) {
+	start := e.Now()
+	rep = StreamReport{Name: sp.Name(), Table: tableName(sp.Table), StartedAt: start.UTC()}
+	if e.Progress != nil {
+		e.Progress.StreamStarted(sp.Name())
+	}
+	log := e.Log.With("stream", sp.Name())
+	defer func() {
+		rep.ElapsedSeconds = e.Now().Sub(start).Seconds()
+		rep.Status = "success"
+		if err != nil {
+			rep.Status, rep.Error = "error", err.Error()
+			if errors.Is(err, context.Canceled) {
+				rep.Status = "canceled"
+			}
+			log.Error("extract failed", "err", err, "rows", rep.Rows)
+		} else {
+			log.Info("extracted", "rows", rep.Rows, "inserted", rep.Inserted, "updated", rep.Updated,
+				"seconds", rep.ElapsedSeconds)
+		}
+		if e.Progress != nil {
+			e.Progress.StreamDone(sp.Name(), err)
+		}
+		serr := e.State.RecordStream(context.WithoutCancel(ctx), state.StreamResult{
+			RunID: opts.RunID, Source: sp.Source, Stream: sp.Stream.Name, Table: rep.Table, Status: rep.Status,
+			Staged: rep.Rows, Inserted: rep.Inserted, Updated: rep.Updated, Commits: rep.Commits,
+			StartedAt: start, EndedAt: e.Now(), Error: rep.Error,
+		})
+		err = errors.Join(err, serr)
+	}()
+
+	var from extract.Cursor
+	if !opts.FullRefresh {
+		if from, err = e.State.Cursor(ctx, sp.Source, sp.Stream.Name); err != nil {
+			return rep, err
+		}
+	}
+	load, err := e.Loader.BeginLoad(ctx, warehouse.LoadSpec{
+		Table: sp.Table, PrimaryKey: sp.Stream.PrimaryKey, RunID: opts.RunID, LoadedAt: start,
+		FullRefresh: opts.FullRefresh, OnTypeChange: sp.OnTypeChange,
+	})
+	if err != nil {
+		return rep, fmt.Errorf("extract %s: %w", sp.Name(), err)
+	}
+	defer func() { err = errors.Join(err, load.Close()) }()
+
+	c := &committer{e: e, sp: sp, load: load, runID: opts.RunID, rep: &rep}
+	emitErr := error(nil)
+	readErr := sp.reader.Read(ctx, sp.Stream.Name, from, func(ctx context.Context, b extract.Batch) error {
+		if err := c.append(ctx, b); err != nil {
+			emitErr = err
+			return err
+		}
+		return nil
+	})
+	switch {
+	case emitErr != nil:
+		return rep, fmt.Errorf("extract %s: %w", sp.Name(), emitErr)
+	case readErr != nil:
+		// Everything staged came with a cursor that covers it: keep that progress, then fail.
+		if cerr := c.commit(context.WithoutCancel(ctx)); cerr != nil {
+			readErr = errors.Join(readErr, cerr)
+		}
+		return rep, fmt.Errorf("extract %s: read: %w", sp.Name(), readErr)
+	}
+	if err := c.commit(ctx); err != nil {
+		return rep, fmt.Errorf("extract %s: %w", sp.Name(), err)
+	}
+	return rep, nil
+}
+
+// committer stages batches and commits them with their cursor.
+type committer struct {
+	e       *Extractor
+	sp      StreamPlan
+	load    warehouse.Load
+	runID   string
+	rep     *StreamReport
+	staged  int64
+	cursor  extract.Cursor
+	pending bool
+}
+
+func (c *committer) append(ctx context.Context, b extract.Batch) error {
+	n, err := c.load.Append(ctx, b)
+	if err != nil {
+		return err
+	}
+	c.staged += n
+	c.rep.Rows += n
+	c.cursor, c.pending = b.Cursor, true
+	if c.e.Progress != nil {
+		c.e.Progress.RowsLoaded(c.sp.Name(), n)
+	}
+	if b.Final || c.staged >= c.e.CommitRows {
+		return c.commit(ctx)
+	}
+	return nil
+}
+
+func (c *committer) commit(ctx context.Context) error {
+	if !c.pending {
+		return nil
+	}
+	stats, err := c.load.Commit(ctx, func(ctx context.Context, tx warehouse.Execer) error {
+		if err := c.failPoint("before-cursor"); err != nil {
+			return err
+		}
+		if err := c.e.State.SaveCursor(ctx, tx, c.sp.Source, c.sp.Stream.Name, c.cursor, c.runID, c.e.Now()); err != nil {
+			return err
+		}
+		return c.failPoint("after-cursor")
+	})
+	if err != nil {
+		return err
+	}
+	c.pending, c.staged = false, 0
+	c.rep.Commits++
+	c.rep.Inserted += stats.Inserted
+	c.rep.Updated += stats.Updated
+	c.rep.Deduplicated += stats.Deduplicated
+	c.rep.AddedColumns = append(c.rep.AddedColumns, stats.AddedColumns...)
+	c.rep.WidenedColumns = append(c.rep.WidenedColumns, stats.WidenedColumns...)
+	return nil
+}
+
+func (c *committer) failPoint(point string) error {
+	if c.e.FailPoint == nil {
+		return nil
+	}
+	return c.e.FailPoint(point, c.sp.Name())
+}
