@@ -26,6 +26,9 @@ type Stream struct {
 	PrimaryKey []string
 	// CursorField names the column incremental reads advance on; "" means every read is full.
 	CursorField string
+	// Replace says every read returns the stream's complete contents: the loader replaces the
+	// table's rows with what one read emits (rows gone upstream disappear), instead of merging.
+	Replace bool
 	// DeletedField, when set, names a boolean column that marks rows deleted upstream; the
 	// loader keeps such rows (soft delete) so that downstream models can drop them.
 	DeletedField string

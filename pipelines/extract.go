@@ -133,7 +133,7 @@ func (e *Extractor) stream(ctx context.Context, sp StreamPlan, opts ExtractOptio
 	}
 	load, err := e.Loader.BeginLoad(ctx, warehouse.LoadSpec{
 		Table: sp.Table, PrimaryKey: sp.Stream.PrimaryKey, RunID: opts.RunID, LoadedAt: start,
-		FullRefresh: opts.FullRefresh, OnTypeChange: sp.OnTypeChange,
+		FullRefresh: opts.FullRefresh || sp.Stream.Replace, OnTypeChange: sp.OnTypeChange,
 	})
 	if err != nil {
 		return rep, fmt.Errorf("extract %s: %w", sp.Name(), err)
@@ -188,7 +188,8 @@ func (c *committer) append(ctx context.Context, b extract.Batch) error {
 	if c.e.Progress != nil {
 		c.e.Progress.RowsLoaded(c.sp.Name(), n)
 	}
-	if b.Final || c.staged >= c.e.CommitRows {
+	// A file batch is a bulk unit: commit it at once, so a rerun skips files already loaded.
+	if b.Final || b.Files != nil || c.staged >= c.e.CommitRows {
 		return c.commit(ctx)
 	}
 	return nil
