@@ -7,8 +7,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"text/tabwriter"
 	"time"
 
@@ -188,8 +191,11 @@ func (c *cli) summary(rep *pipelines.Report) {
 	}
 }
 
-// failPoint reads REVOPS_FAILPOINT=point:stream:action (action "crash" exits at once with 137,
-// as a kill would; "error" fails the commit) for crash drills. Unset, it is nil.
+// failPoint reads REVOPS_FAILPOINT=point:stream:action for crash drills; unset, it is nil.
+// point is before-cursor or after-cursor (inside the commit's transaction), stream is
+// source.stream or *, and action is crash (exit at once with 137, as a kill would), crash@N (the
+// same, the Nth time the point is reached), error (fail the commit) or block:PATH (wait until PATH
+// exists, holding the transaction open).
 func (c *cli) failPoint() func(point, stream string) error {
 	spec, ok := c.env.lookupEnv("REVOPS_FAILPOINT")
 	if !ok || spec == "" {
@@ -199,12 +205,29 @@ func (c *cli) failPoint() func(point, stream string) error {
 	if len(parts) != 3 {
 		return nil
 	}
+	var hits atomic.Int64
 	return func(point, stream string) error {
 		if point != parts[0] || (parts[1] != "*" && parts[1] != stream) {
 			return nil
 		}
-		if parts[2] == "crash" {
+		hit := hits.Add(1)
+		action, arg, _ := strings.Cut(parts[2], ":")
+		if n, ok := strings.CutPrefix(action, "crash@"); ok {
+			if strconv.FormatInt(hit, 10) != n {
+				return nil
+			}
+			action = "crash"
+		}
+		switch action {
+		case "crash":
 			c.env.exit(137)
+		case "block":
+			for {
+				if _, err := os.Stat(arg); err == nil {
+					return nil
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
 		}
 		return fmt.Errorf("failpoint %s reached", spec)
 	}

@@ -1,0 +1,161 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The quickstart of the README: init, run, query as CSV, show.
+func TestInitRunQuery(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "acme")
+	r := revops(t, nil, "init", dir)
+	if r.code != exitOK {
+		t.Fatalf("init: %d %s", r.code, r.stderr)
+	}
+	if r := revops(t, nil, "init", dir); r.code != exitConfig || !strings.Contains(r.stderr, "already holds a revops.yaml") {
+		t.Fatalf("second init: %d %s", r.code, r.stderr)
+	}
+	r = revops(t, nil, "run", "--project", dir)
+	if r.code != exitOK {
+		t.Fatalf("run: %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	mustContain(t, "run summary", r.stdout, "extract files.accounts", "4 rows loaded", "run_results.json")
+
+	r = revops(t, nil, "query", "--project", dir, "select 1", "--output", "csv")
+	if r.code != exitOK || r.stdout != "1\n1\n" {
+		t.Fatalf("query csv: %d %q %s", r.code, r.stdout, r.stderr)
+	}
+	r = revops(t, nil, "query", "--project", dir, "--output", "csv",
+		"select account_id, annual_revenue, created_at from files.accounts order by account_id")
+	want := "account_id,annual_revenue,created_at\n" +
+		"001A000001,1250000.00,2026-01-05 14:30:00Z\n" + // 09:30 EST
+		"001A000002,980000.50,2026-02-11 19:00:00Z\n" +
+		"001A000003,,2026-03-10 06:30:00Z\n" + // 02:30 EDT (DST began 2026-03-08)
+		"001A000004,15000000.00,2026-07-01 16:00:00Z\n"
+	if r.stdout != want {
+		t.Fatalf("query:\n%s\nwant:\n%s\n%s", r.stdout, want, r.stderr)
+	}
+	r = revops(t, nil, "show", "accounts", "--project", dir, "--output", "json", "--limit", "1")
+	if r.code != exitOK {
+		t.Fatalf("show: %d %s", r.code, r.stderr)
+	}
+	var rows []map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &rows); err != nil || len(rows) != 1 {
+		t.Fatalf("show json: %v %q", err, r.stdout)
+	}
+	if rows[0]["annual_revenue"] != 1250000.00 || rows[0]["_revops_run_id"] == nil {
+		t.Fatalf("show row: %v", rows[0])
+	}
+	r = revops(t, nil, "show", "acounts", "--project", dir)
+	if r.code != exitConfig {
+		t.Fatalf("show unknown: %d %s", r.code, r.stderr)
+	}
+	mustContain(t, "show unknown", r.stderr, `no table or model named "acounts"`, `did you mean "files.accounts"`)
+	r = revops(t, nil, "show", "files.accounts", "--project", dir)
+	mustContain(t, "show table", r.stdout, "account_id", "Umbrella", "(4 rows)")
+
+	var res map[string]any
+	data, err := os.ReadFile(filepath.Join(dir, "target", "run_results.json"))
+	if err != nil || json.Unmarshal(data, &res) != nil {
+		t.Fatalf("run_results.json: %v", err)
+	}
+	if res["status"] != "success" || res["rows_loaded"] != 4.0 || len(res["steps"].([]any)) != 1 {
+		t.Fatalf("run_results.json: %s", data)
+	}
+	r = revops(t, nil, "query", "--project", dir, "--output", "csv", "select status, rows_loaded from _revops.runs")
+	if r.stdout != "status,rows_loaded\nsuccess,4\n" {
+		t.Fatalf("run ledger: %q", r.stdout)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"revops.yaml": "version: 1\nsources:\n  - name: crm\n    type: file\n    streams:\n      - name: a\n        path: a.csv\n        primery_key: [id]\n"})
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want []string
+	}{
+		{"typo in config", []string{"run", "--project", dir}, exitConfig,
+			[]string{"revops.yaml:8:9", `unknown key "primery_key"`, `did you mean "primary_key"`}},
+		{"unknown verb", []string{"rnu"}, exitConfig, []string{`unknown command "rnu"`}},
+		{"unknown flag", []string{"run", "--selct", "x"}, exitConfig, []string{"flag provided but not defined: -selct"}},
+		{"bad output", []string{"query", "select 1", "--output", "xml"}, exitConfig, []string{`--output "xml"`}},
+		{"no project", []string{"run", "--project", filepath.Join(dir, "none")}, exitConfig, []string{"no revops.yaml found", "revops init"}},
+		{"query needs SQL", []string{"query", "--project", dir}, exitConfig, []string{"expected one SQL argument"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := revops(t, nil, tt.args...)
+			if r.code != tt.code {
+				t.Fatalf("exit %d, want %d\n%s", r.code, tt.code, r.stderr)
+			}
+			mustContain(t, "stderr", r.stderr, tt.want...)
+		})
+	}
+}
+
+func TestSelectionErrorsAndVars(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "p")
+	if r := revops(t, nil, "init", dir); r.code != exitOK {
+		t.Fatal(r.stderr)
+	}
+	r := revops(t, nil, "run", "--project", dir, "--select", "files.acounts")
+	if r.code != exitConfig {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	mustContain(t, "stderr", r.stderr, `"files.acounts" matches no stream`, `did you mean "files.accounts"`)
+	r = revops(t, nil, "run", "--project", dir, "--vars", "{as_of_date: 2026-11-30}", "--select", "files")
+	if r.code != exitOK {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	data, _ := os.ReadFile(filepath.Join(dir, "target", "run_results.json"))
+	mustContain(t, "run_results.json", string(data), `"as_of_date": "2026-11-30"`)
+}
+
+// Every verb has --help with examples, and it exits 0.
+func TestHelp(t *testing.T) {
+	for _, cmd := range commands() {
+		r := revops(t, nil, cmd.name, "--help")
+		if r.code != exitOK {
+			t.Fatalf("%s --help: exit %d", cmd.name, r.code)
+		}
+		mustContain(t, cmd.name+" --help", r.stdout, "Usage: revops "+cmd.name, "Examples:", "-project")
+	}
+	r := revops(t, nil, "help")
+	mustContain(t, "help", r.stdout, "Exit codes", "extract", "query")
+}
+
+// JSON logs off a terminal; secrets referenced from the config never reach them.
+func TestLogsAreJSONAndSecretFree(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "p")
+	if r := revops(t, nil, "init", dir); r.code != exitOK {
+		t.Fatal(r.stderr)
+	}
+	cfg, _ := os.ReadFile(filepath.Join(dir, "revops.yaml"))
+	cfg = []byte(strings.Replace(string(cfg), "path: revops.duckdb", "path: ${WAREHOUSE_FILE}", 1))
+	writeFiles(t, dir, map[string]string{"revops.yaml": string(cfg)})
+	r := revops(t, map[string]string{"WAREHOUSE_FILE": "s3cr3t.duckdb"}, "run", "--project", dir, "--log-level", "debug")
+	if r.code != exitOK {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(r.stderr), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("log line is not JSON: %q", line)
+		}
+	}
+	mustContain(t, "logs", r.stderr, `"stream":"files.accounts"`)
+	if _, err := os.Stat(filepath.Join(dir, "s3cr3t.duckdb")); err != nil {
+		t.Fatalf("${WAREHOUSE_FILE} was not expanded: %v", err)
+	}
+	r = revops(t, nil, "run", "--project", dir)
+	if r.code != exitConfig || strings.Contains(r.stderr, "s3cr3t") {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	mustContain(t, "stderr", r.stderr, "environment variable WAREHOUSE_FILE is not set")
+}
