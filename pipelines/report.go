@@ -39,6 +39,13 @@ func (r *Report) AddExtract(reports []StreamReport) {
 	}
 }
 
+// AddSteps appends steps of another kind (export, …); their rows do not count as loaded.
+func (r *Report) AddSteps(kind string, reports []StreamReport) {
+	for _, s := range reports {
+		r.Steps = append(r.Steps, Step{Kind: kind, StreamReport: s})
+	}
+}
+
 // Write stores the report as dir/run_results.json atomically (a reader never sees half a file).
 func (r *Report) Write(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {

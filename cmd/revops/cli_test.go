@@ -31,10 +31,10 @@ func TestInitRunQuery(t *testing.T) {
 	r = revops(t, nil, "query", "--project", dir, "--output", "csv",
 		"select account_id, annual_revenue, created_at from files.accounts order by account_id")
 	want := "account_id,annual_revenue,created_at\n" +
-		"001A000001,1250000.00,2026-01-05 14:30:00Z\n" + // 09:30 EST
-		"001A000002,980000.50,2026-02-11 19:00:00Z\n" +
-		"001A000003,,2026-03-10 06:30:00Z\n" + // 02:30 EDT (DST began 2026-03-08)
-		"001A000004,15000000.00,2026-07-01 16:00:00Z\n"
+		"001A000001,1250000.00,2026-01-05T14:30:00Z\n" + // 09:30 EST
+		"001A000002,980000.50,2026-02-11T19:00:00Z\n" +
+		"001A000003,,2026-03-10T06:30:00Z\n" + // 02:30 EDT (DST began 2026-03-08)
+		"001A000004,15000000.00,2026-07-01T16:00:00Z\n"
 	if r.stdout != want {
 		t.Fatalf("query:\n%s\nwant:\n%s\n%s", r.stdout, want, r.stderr)
 	}
@@ -158,4 +158,47 @@ func TestLogsAreJSONAndSecretFree(t *testing.T) {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
 	mustContain(t, "stderr", r.stderr, "environment variable WAREHOUSE_FILE is not set")
+}
+
+// Exports run after a successful extract and are skipped after a failed one.
+func TestExports(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "p")
+	if r := revops(t, nil, "init", dir); r.code != exitOK {
+		t.Fatal(r.stderr)
+	}
+	cfg, _ := os.ReadFile(filepath.Join(dir, "revops.yaml"))
+	cfg = append(cfg, []byte(`
+exports:
+  - name: accounts
+    table: files.accounts
+    path: exports/accounts.parquet
+  - name: revenue
+    query: "select sum(annual_revenue) as total from files.accounts"
+    format: csv
+    path: exports/revenue.csv
+`)...)
+	writeFiles(t, dir, map[string]string{"revops.yaml": string(cfg)})
+	r := revops(t, nil, "run", "--project", dir)
+	if r.code != exitOK {
+		t.Fatalf("run: %d %s", r.code, r.stderr)
+	}
+	mustContain(t, "summary", r.stdout, "export accounts", "export revenue")
+	got, _ := os.ReadFile(filepath.Join(dir, "exports", "revenue.csv"))
+	if string(got) != "total\n17230000.50\n" {
+		t.Fatalf("revenue.csv = %q", got)
+	}
+	q := revops(t, nil, "query", "--project", dir, "--output", "csv",
+		"select count(*) as n from read_parquet('"+filepath.Join(dir, "exports", "accounts.parquet")+"')")
+	if q.stdout != "n\n4\n" {
+		t.Fatalf("accounts.parquet: %q %s", q.stdout, q.stderr)
+	}
+	// A failing stream: the exports are skipped, not refreshed from a half-finished run.
+	writeFiles(t, dir, map[string]string{"data/accounts.csv": "account_id,name,domain,annual_revenue,created_at\nX,Bad,bad.com,lots,2026-01-01 00:00:00\n"})
+	r = revops(t, nil, "run", "--project", dir)
+	if r.code != exitRuntime {
+		t.Fatalf("run with bad data: exit %d\n%s", r.code, r.stdout)
+	}
+	data, _ := os.ReadFile(filepath.Join(dir, "target", "run_results.json"))
+	mustContain(t, "run_results.json", string(data), `"kind": "export"`, `"status": "skipped"`)
+	mustContain(t, "summary", r.stdout, "accounts.csv", "lots")
 }

@@ -166,6 +166,11 @@ func (c *cli) pipeline(ctx context.Context, p *config.Project, plan *pipelines.P
 	case exErr != nil:
 		rep.Status, rep.Error, code = "error", exErr.Error(), exitRuntime
 	}
+	exports, expErr := pipelines.Exports(ctx, wh, p, code != exitOK, c.env.now)
+	rep.AddSteps("export", exports)
+	if expErr != nil && code == exitOK {
+		rep.Status, rep.Error, code = "error", expErr.Error(), exitRuntime
+	}
 	fin := state.Run{ID: rep.RunID, EndedAt: c.env.now(), Status: rep.Status, Rows: rep.RowsLoaded, Error: rep.Error}
 	if err := st.FinishRun(context.WithoutCancel(ctx), fin); err != nil {
 		c.errorf(rep.Command, "%v", err)
