@@ -22,9 +22,9 @@ type Progress interface {
 }
 
 // Extractor runs the extract step. Its fields are its dependencies; all are required but
-// Progress and FailPoint.
+// Progress and FailPoint. The Warehouse must have the Loader capability.
 type Extractor struct {
-	Loader      warehouse.Loader
+	Warehouse   warehouse.Warehouse
 	State       *state.Store
 	Log         *slog.Logger
 	Now         func() time.Time
@@ -66,6 +66,15 @@ type StreamReport struct {
 // stream in plan order. A failing stream does not stop the others; the returned error joins the
 // failures.
 func (e *Extractor) Run(ctx context.Context, plan *Plan, opts ExtractOptions) ([]StreamReport, error) {
+	loader, ok := e.Warehouse.(warehouse.Loader)
+	if !ok {
+		return nil, fmt.Errorf("the %s warehouse cannot load extracted data", e.Warehouse.Dialect().Name())
+	}
+	// Schemas are created up front, one at a time: concurrent loads creating the same schema
+	// would conflict in the warehouse's catalog.
+	if err := e.createSchemas(ctx, plan); err != nil {
+		return nil, err
+	}
 	par := max(e.Parallelism, 1)
 	reports := make([]StreamReport, len(plan.Streams))
 	errs := make([]error, len(plan.Streams))
@@ -83,18 +92,32 @@ func (e *Extractor) Run(ctx context.Context, plan *Plan, opts ExtractOptions) ([
 				return
 			}
 			defer func() { <-sem }()
-			reports[i], errs[i] = e.stream(ctx, sp, opts)
+			reports[i], errs[i] = e.stream(ctx, loader, sp, opts)
 		}()
 	}
 	wg.Wait()
 	return reports, errors.Join(errs...)
 }
 
+func (e *Extractor) createSchemas(ctx context.Context, plan *Plan) error {
+	done := map[string]bool{}
+	for _, sp := range plan.Streams {
+		if sp.Table.Schema == "" || done[sp.Table.Schema] {
+			continue
+		}
+		done[sp.Table.Schema] = true
+		if err := e.Warehouse.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+e.Warehouse.Dialect().QuoteIdent(sp.Table.Schema)); err != nil {
+			return fmt.Errorf("create schema %s: %w", sp.Table.Schema, err)
+		}
+	}
+	return nil
+}
+
 func tableName(t warehouse.Table) string { return t.Schema + "." + t.Name }
 
 // stream extracts one stream: read from the committed cursor, stage batches, and commit data and
 // cursor together every CommitRows rows, at every Final batch and at the end.
-func (e *Extractor) stream(ctx context.Context, sp StreamPlan, opts ExtractOptions) (rep StreamReport, err error) {
+func (e *Extractor) stream(ctx context.Context, loader warehouse.Loader, sp StreamPlan, opts ExtractOptions) (rep StreamReport, err error) {
 	start := e.Now()
 	rep = StreamReport{Name: sp.Name(), Table: tableName(sp.Table), StartedAt: start.UTC()}
 	if e.Progress != nil {
@@ -131,7 +154,7 @@ func (e *Extractor) stream(ctx context.Context, sp StreamPlan, opts ExtractOptio
 			return rep, err
 		}
 	}
-	load, err := e.Loader.BeginLoad(ctx, warehouse.LoadSpec{
+	load, err := loader.BeginLoad(ctx, warehouse.LoadSpec{
 		Table: sp.Table, PrimaryKey: sp.Stream.PrimaryKey, RunID: opts.RunID, LoadedAt: start,
 		FullRefresh: opts.FullRefresh || sp.Stream.Replace, OnTypeChange: sp.OnTypeChange,
 	})

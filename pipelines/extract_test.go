@@ -238,7 +238,7 @@ func openWarehouse(t *testing.T, path string) *duckdb.Warehouse {
 
 func newExtractor(wh *duckdb.Warehouse, commitRows int64) *Extractor {
 	return &Extractor{
-		Loader: wh, State: state.New(wh), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Warehouse: wh, State: state.New(wh), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Now: time.Now, Parallelism: 2, CommitRows: commitRows,
 	}
 }

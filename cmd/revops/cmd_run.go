@@ -152,7 +152,7 @@ func (c *cli) pipeline(ctx context.Context, p *config.Project, plan *pipelines.P
 	}
 	prog := newProgress(c.stderr, c.env.isTerminal(c.stderr), c.env.now, len(plan.Streams))
 	ex := &pipelines.Extractor{
-		Loader: wh, State: st, Log: c.log, Now: c.env.now, Parallelism: p.Extract.Parallelism,
+		Warehouse: wh, State: st, Log: c.log, Now: c.env.now, Parallelism: p.Extract.Parallelism,
 		CommitRows: p.Extract.CommitRows, Progress: prog, FailPoint: c.failPoint(),
 	}
 	streams, exErr := ex.Run(ctx, plan, pipelines.ExtractOptions{RunID: rep.RunID, FullRefresh: f.fullRefresh})

@@ -73,7 +73,8 @@ func Write(w io.Writer, rr array.RecordReader, format Format, limit int) (n int,
 }
 
 // cell returns a printable value: text for table and CSV ("" for NULL in CSV), a JSON-ready value
-// for JSON (numbers stay numbers, decimals keep their exact digits).
+// for JSON (numbers stay numbers, decimals keep their exact digits). Text is copied: Arrow string
+// values alias buffers that are released or reused when the reader moves to the next record.
 func cell(col arrow.Array, i int, format Format) any {
 	if col.IsNull(i) {
 		if format == Table {
@@ -88,12 +89,16 @@ func cell(col arrow.Array, i int, format Format) any {
 		switch col.DataType().ID() {
 		case arrow.DECIMAL128, arrow.DECIMAL256, arrow.DECIMAL32, arrow.DECIMAL64:
 			return json.Number(col.ValueStr(i))
-		case arrow.TIMESTAMP, arrow.DATE32, arrow.DATE64, arrow.STRING, arrow.LARGE_STRING:
-			return col.ValueStr(i)
+		case arrow.TIMESTAMP, arrow.DATE32, arrow.DATE64, arrow.STRING, arrow.LARGE_STRING, arrow.STRING_VIEW:
+			return strings.Clone(col.ValueStr(i))
 		}
-		return col.GetOneForMarshal(i)
+		v := col.GetOneForMarshal(i)
+		if s, ok := v.(string); ok {
+			return strings.Clone(s)
+		}
+		return v
 	}
-	return col.ValueStr(i)
+	return strings.Clone(col.ValueStr(i))
 }
 
 func writeCSV(w io.Writer, names []string, rows [][]any) error {
