@@ -313,9 +313,15 @@ func (p *Project) MergeVars(text string) error {
 	if strings.TrimSpace(text) == "" {
 		return nil
 	}
-	var over map[string]any
-	if err := yaml.Unmarshal([]byte(text), &over); err != nil {
-		return fmt.Errorf("--vars: expected a YAML or JSON mapping such as '{as_of_date: 2026-10-31}': %w", err)
+	const want = "--vars: expected a YAML or JSON mapping such as '{as_of_date: 2026-10-31}'"
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte(text), &doc); err != nil {
+		return fmt.Errorf("%s: %w", want, err)
+	}
+	plain, err := yamlx.Plain(&doc)
+	over, ok := plain.(map[string]any)
+	if err != nil || !ok {
+		return fmt.Errorf("%s, got %q", want, text)
 	}
 	if p.Vars == nil {
 		p.Vars = map[string]any{}

@@ -79,7 +79,7 @@ func TestParseErrors(t *testing.T) {
 }
 
 func TestParseDefaultsAndVars(t *testing.T) {
-	p, err := Parse("/p/revops.yaml", []byte("version: 1\nvars: {as_of_date: '2026-10-31', fiscal_start_month: 2}\n"), Options{})
+	p, err := Parse("/p/revops.yaml", []byte("version: 1\nvars: {as_of_date: 2026-10-31, fiscal_start_month: 2}\n"), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +87,10 @@ func TestParseDefaultsAndVars(t *testing.T) {
 		p.Extract.CommitRows != 500000 || p.Models.Paths[0] != "models" {
 		t.Fatalf("defaults not applied: %+v", p)
 	}
-	if err := p.MergeVars(`{as_of_date: "2026-11-30", currency: EUR}`); err != nil {
+	if p.Vars["as_of_date"] != "2026-10-31" {
+		t.Fatalf("an unquoted date var must stay its text, got %#v", p.Vars["as_of_date"])
+	}
+	if err := p.MergeVars(`{as_of_date: 2026-11-30, currency: EUR}`); err != nil {
 		t.Fatal(err)
 	}
 	if p.Vars["as_of_date"] != "2026-11-30" || p.Vars["currency"] != "EUR" || p.Vars["fiscal_start_month"] != 2 {

@@ -15,6 +15,8 @@ import (
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/revops/revops/internal/render"
 )
 
 // Format is a file format.
@@ -102,7 +104,7 @@ func writeCSV(w io.Writer, rr array.RecordReader) (int64, error) {
 				col := rec.Column(c)
 				row[c] = ""
 				if !col.IsNull(r) {
-					row[c] = col.ValueStr(r)
+					row[c] = render.Text(col, r)
 				}
 			}
 			if err := cw.Write(row); err != nil {

@@ -147,7 +147,7 @@ func resolveTable(ctx context.Context, wh *duckdb.Warehouse, name string) (strin
 		return "", fmt.Errorf("list tables: %w", err)
 	}
 	defer rows.Close()
-	var matches, all []string
+	var matches, all, short []string
 	var found [2]string
 	for rows.Next() {
 		var s, t string
@@ -155,6 +155,7 @@ func resolveTable(ctx context.Context, wh *duckdb.Warehouse, name string) (strin
 			return "", fmt.Errorf("list tables: %w", err)
 		}
 		all = append(all, s+"."+t)
+		short = append(short, t)
 		if t == table && (schema == "" || s == schema) {
 			matches = append(matches, s+"."+t)
 			found = [2]string{s, t}
@@ -167,7 +168,17 @@ func resolveTable(ctx context.Context, wh *duckdb.Warehouse, name string) (strin
 	case 1:
 		return wh.Dialect().QuoteIdent(found[0], found[1]), nil
 	case 0:
-		return "", fmt.Errorf("no table or model named %q%s; tables: %s", name, yamlx.DidYouMean(name, all), strings.Join(all, ", "))
+		hint := yamlx.DidYouMean(name, all)
+		if !qualified {
+			// Compare bare names, and suggest the qualified one.
+			for i, t := range short {
+				if yamlx.DidYouMean(name, []string{t}) != "" {
+					hint = fmt.Sprintf(" (did you mean %q?)", all[i])
+					break
+				}
+			}
+		}
+		return "", fmt.Errorf("no table or model named %q%s; tables: %s", name, hint, strings.Join(all, ", "))
 	}
 	return "", fmt.Errorf("%q is ambiguous: %s; name the schema", name, strings.Join(matches, ", "))
 }

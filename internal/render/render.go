@@ -87,8 +87,8 @@ func cell(col arrow.Array, i int, format Format) any {
 	}
 	if format == JSON {
 		switch col.DataType().ID() {
-		case arrow.DECIMAL128, arrow.DECIMAL256, arrow.DECIMAL32, arrow.DECIMAL64:
-			return json.Number(col.ValueStr(i))
+		case arrow.DECIMAL128, arrow.DECIMAL256:
+			return json.Number(Text(col, i))
 		case arrow.TIMESTAMP, arrow.DATE32, arrow.DATE64, arrow.STRING, arrow.LARGE_STRING, arrow.STRING_VIEW:
 			return strings.Clone(col.ValueStr(i))
 		}
@@ -98,7 +98,7 @@ func cell(col arrow.Array, i int, format Format) any {
 		}
 		return v
 	}
-	return strings.Clone(col.ValueStr(i))
+	return Text(col, i)
 }
 
 func writeCSV(w io.Writer, names []string, rows [][]any) error {

@@ -168,12 +168,14 @@ func (d *Decoder) decode(n *yaml.Node, v reflect.Value, ctx string) {
 	case reflect.Map:
 		d.decodeMap(n, v, ctx)
 	case reflect.Interface:
-		var out any
-		if err := n.Decode(&out); err != nil {
-			d.failf(n, "%s: %v", ctx, err)
+		out, err := Plain(n)
+		if err != nil {
+			d.failf(n, "%s: %v", where(ctx), err)
 			return
 		}
-		v.Set(reflect.ValueOf(&out).Elem())
+		if out != nil {
+			v.Set(reflect.ValueOf(out))
+		}
 	case reflect.String:
 		if s, ok := d.scalarString(n, ctx, "a string", false); ok {
 			v.SetString(s)
@@ -187,6 +189,50 @@ func (d *Decoder) decode(n *yaml.Node, v reflect.Value, ctx string) {
 	default:
 		d.failf(n, "%s: yamlx cannot decode into %s", ctx, v.Type())
 	}
+}
+
+// Plain converts a node to plain Go values (map[string]any, []any, string, int, float64, bool,
+// nil). Dates and timestamps stay the text written (2026-10-31 is a string, not a time), as
+// users of vars such as as_of_date expect.
+func Plain(n *yaml.Node) (any, error) {
+	if n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	switch n.Kind {
+	case yaml.DocumentNode:
+		if len(n.Content) == 0 {
+			return nil, nil
+		}
+		return Plain(n.Content[0])
+	case yaml.MappingNode:
+		m := make(map[string]any, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			v, err := Plain(n.Content[i+1])
+			if err != nil {
+				return nil, err
+			}
+			m[n.Content[i].Value] = v
+		}
+		return m, nil
+	case yaml.SequenceNode:
+		out := make([]any, len(n.Content))
+		for i, c := range n.Content {
+			v, err := Plain(c)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = v
+		}
+		return out, nil
+	}
+	if n.Tag == "!!timestamp" {
+		return n.Value, nil
+	}
+	var v any
+	if err := n.Decode(&v); err != nil {
+		return nil, err
+	}
+	return v, nil
 }
 
 func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.Tag == "!!null" }
