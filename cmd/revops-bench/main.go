@@ -175,13 +175,19 @@ func nativeLoad(ctx context.Context, spec string) error {
 		return err
 	}
 	defer conn.Close()
-	reader := "read_parquet"
+	scan := "read_parquet(" + literal(file) + ")"
 	if format == "csv" {
-		reader = "read_csv"
+		// The same declared types the engine's project declares: no type sniffing on either side.
+		scan = "read_csv(" + literal(file) + ", header = true, columns = " + csvColumns + ")"
 	}
-	_, err = conn.ExecContext(ctx, "CREATE TABLE opportunities AS SELECT * FROM "+reader+"("+literal(file)+")")
+	_, err = conn.ExecContext(ctx, "CREATE TABLE opportunities AS SELECT * FROM "+scan)
 	return err
 }
+
+// csvColumns declares the benchmark table's columns for DuckDB's read_csv.
+const csvColumns = `{'id': 'BIGINT', 'account_id': 'VARCHAR', 'name': 'VARCHAR', 'stage': 'VARCHAR',
+	'amount': 'DECIMAL(18,2)', 'probability': 'DOUBLE', 'close_date': 'DATE', 'created_at': 'TIMESTAMPTZ',
+	'is_won': 'BOOLEAN', 'owner_id': 'VARCHAR'}`
 
 func literal(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 

@@ -202,3 +202,28 @@ exports:
 	mustContain(t, "run_results.json", string(data), `"kind": "export"`, `"status": "skipped"`)
 	mustContain(t, "summary", r.stdout, "accounts.csv", "lots")
 }
+
+// `revops demo` generates the sample company and runs it into a queryable warehouse.
+func TestDemo(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "demo")
+	r := revops(t, nil, "demo", "--dir", dir)
+	if r.code != exitOK {
+		t.Fatalf("demo: %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	mustContain(t, "demo output", r.stdout, "Generated a sample company", "run success", "show --project "+dir)
+	q := revops(t, nil, "query", "--project", dir, "--output", "csv", `select
+		(select count(*) from crm.opportunities) as opportunities,
+		(select count(*) from crm.accounts where is_deleted) as deleted_accounts,
+		(select count(*) from billing.subscriptions) as subscriptions,
+		(select count(*) from crm.leads where created_at is null) as leads_without_created_at,
+		(select typeof(monthly_amount) from billing.subscriptions limit 1) as money_type`)
+	if q.stdout != "opportunities,deleted_accounts,subscriptions,leads_without_created_at,money_type\n921,9,262,0,\"DECIMAL(18,2)\"\n" {
+		t.Fatalf("demo warehouse: %q %s", q.stdout, q.stderr)
+	}
+	if r := revops(t, nil, "demo", "--dir", dir); r.code != exitConfig {
+		t.Fatalf("demo into a non-empty dir without --force: exit %d", r.code)
+	}
+	if r := revops(t, nil, "demo", "--dir", dir, "--force"); r.code != exitOK {
+		t.Fatalf("demo --force: %d %s", r.code, r.stderr)
+	}
+}

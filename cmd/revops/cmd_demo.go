@@ -56,13 +56,17 @@ func demoCommand() *command {
 			if code != exitOK {
 				return code
 			}
+			prog := c.env.program
+			if prog == "" {
+				prog = "revops"
+			}
 			fmt.Fprintf(c.stdout, `
-The demo warehouse is %s. Look at it with:
-  revops show --project %s crm.opportunities --limit 10
-  revops query --project %s "select stage_name, count(*), sum(amount) from crm.opportunities group by 1 order by 3 desc"
-  revops query --project %s "select * from _revops.runs" --output json
-or open it with the duckdb CLI. Run details: %s
-`, filepath.Join(dir, "revops.duckdb"), dir, dir, dir, filepath.Join(dir, "target", "run_results.json"))
+The demo warehouse is %[1]s. Look at it with:
+  %[2]s show --project %[3]s crm.opportunities --limit 10
+  %[2]s query --project %[3]s "select stage_name, count(*), sum(amount) from crm.opportunities group by 1 order by 3 desc"
+  %[2]s query --project %[3]s "select * from _revops.runs" --output json
+Run details: %[4]s
+`, filepath.Join(dir, "revops.duckdb"), prog, dir, filepath.Join(dir, "target", "run_results.json"))
 			return exitOK
 		},
 	}

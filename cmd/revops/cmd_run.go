@@ -181,7 +181,7 @@ func (c *cli) pipeline(ctx context.Context, p *config.Project, plan *pipelines.P
 
 // summary prints what the run did, for people.
 func (c *cli) summary(rep *pipelines.Report) {
-	tw := tabwriter.NewWriter(c.stdout, 2, 4, 2, ' ', tabwriter.AlignRight)
+	tw := tabwriter.NewWriter(c.stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "STEP\tSTATUS\tROWS\tINSERTED\tUPDATED\tSECONDS\t")
 	for _, s := range rep.Steps {
 		fmt.Fprintf(tw, "%s %s\t%s\t%d\t%d\t%d\t%.2f\t\n", s.Kind, s.Name, s.Status, s.Rows, s.Inserted, s.Updated, s.ElapsedSeconds)

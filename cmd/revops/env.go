@@ -14,6 +14,8 @@ type env struct {
 	isTerminal func(w io.Writer) bool
 	// exit ends the process at once (crash drills); tests replace it.
 	exit func(code int)
+	// program is how the user invoked revops (for the commands it suggests).
+	program string
 }
 
 func osEnv() env {
@@ -22,6 +24,7 @@ func osEnv() env {
 		now:        time.Now,
 		isTerminal: isTerminal,
 		exit:       os.Exit,
+		program:    os.Args[0],
 	}
 }
 
