@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The quickstart of the README: init, run, query as CSV, show.
@@ -225,5 +228,27 @@ func TestDemo(t *testing.T) {
 	}
 	if r := revops(t, nil, "demo", "--dir", dir, "--force"); r.code != exitOK {
 		t.Fatalf("demo --force: %d %s", r.code, r.stderr)
+	}
+}
+
+// On a terminal, extraction draws progress and logs are human text at warn level.
+func TestTerminalProgress(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "p")
+	if r := revops(t, nil, "init", dir); r.code != exitOK {
+		t.Fatal(r.stderr)
+	}
+	var out, errb strings.Builder
+	e := env{
+		lookupEnv:  func(string) (string, bool) { return "", false },
+		now:        time.Now,
+		isTerminal: func(io.Writer) bool { return true },
+		exit:       func(code int) { t.Fatalf("unexpected exit(%d)", code) },
+	}
+	if code := run(context.Background(), []string{"run", "--project", dir}, &out, &errb, e); code != exitOK {
+		t.Fatalf("run: %d %s", code, errb.String())
+	}
+	mustContain(t, "terminal stderr", errb.String(), "extracting: 0/1 streams done", "✓ files.accounts", "4 rows")
+	if strings.Contains(errb.String(), `"level"`) {
+		t.Fatalf("JSON logs on a terminal:\n%s", errb.String())
 	}
 }
