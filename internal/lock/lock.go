@@ -27,7 +27,7 @@ type Held struct {
 
 func (h *Held) Error() string {
 	if h.PID == 0 {
-		return fmt.Sprintf("%v (%s)", ErrHeld, h.Path)
+		return fmt.Sprintf("%v (a query or show is reading; lock file %s)", ErrHeld, h.Path)
 	}
 	return fmt.Sprintf("%v: %s (pid %d, run %s) since %s; wait for it to finish, or run later (lock file %s)",
 		ErrHeld, h.Command, h.PID, h.RunID, h.Since.Format(time.RFC3339), h.Path)
@@ -36,7 +36,10 @@ func (h *Held) Error() string {
 func (h *Held) Unwrap() error { return ErrHeld }
 
 // Lock is a held lock.
-type Lock struct{ f *os.File }
+type Lock struct {
+	f         *os.File
+	exclusive bool
+}
 
 // Acquire takes the lock at path without waiting; exclusive for writers. The holder's identity is
 // written into the file so a refused process can say who holds it.
@@ -70,13 +73,16 @@ func Acquire(path string, exclusive bool, who Held) (*Lock, error) {
 			_, _ = f.WriteAt(data, 0)
 		}
 	}
-	return &Lock{f: f}, nil
+	return &Lock{f: f, exclusive: exclusive}, nil
 }
 
 // Release drops the lock.
 func (l *Lock) Release() error {
 	if l == nil || l.f == nil {
 		return nil
+	}
+	if l.exclusive {
+		_ = l.f.Truncate(0) // the holder is gone: don't name it to the next refused process
 	}
 	err := syscall.Flock(int(l.f.Fd()), syscall.LOCK_UN)
 	cerr := l.f.Close()
