@@ -63,7 +63,7 @@ type load struct {
 	lits    struct{ loadedAt, runID string }
 
 	inTx      bool
-	unordered bool  // the connection's preserve_insertion_order is off (see createTarget)
+	unordered bool  // the connection's preserve_insertion_order is off (see appendDirect)
 	committed bool  // a Commit succeeded; FullRefresh applies only before the first
 	failed    error // set when an error rolled the transaction back; the Load is then unusable
 	closed    bool
@@ -72,8 +72,9 @@ type load struct {
 	mode          mode
 	targetExists  bool
 	stagingExists bool
+	appends       int // batches appended
 	staged        int64
-	uniqueRows    int64 // rows of the target whose keys createTarget found unique
+	uniqueRows    int64 // rows of the target whose keys appendDirect found unique
 	added         []string
 	widened       []string
 }
@@ -195,6 +196,7 @@ func (l *load) Append(ctx context.Context, b extract.Batch) (int64, error) {
 	if err != nil {
 		return 0, l.fail(ctx, err)
 	}
+	l.appends++
 	l.staged += n
 	return n, nil
 }
@@ -298,6 +300,7 @@ func (l *load) resetInterval() {
 	l.mode = modeUnset
 	l.targetExists = false
 	l.stagingExists = false
+	l.appends = 0
 	l.staged = 0
 	l.uniqueRows = -1
 	l.added = nil

@@ -74,7 +74,7 @@ func (l *load) appendFiles(ctx context.Context, fs *extract.FileSet) (int64, err
 	if err != nil {
 		return 0, fmt.Errorf("append %s files to %s: %w", fs.Format, l.label, err)
 	}
-	// Reading CSV or JSON in order costs DuckDB much more than Parquet does; see createTarget.
+	// Writing the rows of CSV or JSON in order costs DuckDB much more than Parquet's; see appendDirect.
 	n, err := l.appendSource(ctx, plan.query, cols, fs.Format != extract.Parquet)
 	if err == nil {
 		return n, nil

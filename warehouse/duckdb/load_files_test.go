@@ -70,11 +70,17 @@ func TestFilesCSVOptions(t *testing.T) {
 }
 
 func TestFilesOrderLastWins(t *testing.T) {
-	for _, existing := range []bool{false, true} {
+	for _, table := range []string{"new", "empty", "with rows"} {
 		w := openMemory(t)
 		dir := t.TempDir()
-		if existing {
+		existing := table == "with rows"
+		if table != "new" {
 			if err := w.Exec(context.Background(), "CREATE TABLE d AS SELECT 1::BIGINT AS id, 'old' AS v UNION ALL SELECT 9, 'keep'"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if table == "empty" {
+			if err := w.Exec(context.Background(), "DELETE FROM d"); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -102,8 +102,8 @@ func (l *load) decideMode(ctx context.Context) error {
 }
 
 // appendSource appends the rows of query (whose columns are cols) to the target (direct mode)
-// or to the staging table. anyOrder allows the first batch that creates the target to be
-// inserted in any order (see createTarget).
+// or to the staging table. anyOrder allows the rows to be written in any order when they are
+// the first of the interval and go straight into the target (see appendDirect).
 func (l *load) appendSource(ctx context.Context, query string, cols []column, anyOrder bool) (int64, error) {
 	for _, c := range cols {
 		if isReserved(c.name) {
@@ -134,17 +134,22 @@ func (l *load) appendSource(ctx context.Context, query string, cols []column, an
 		", " + l.lits.runID + " AS " + l.d.QuoteIdent(warehouse.RunIDColumn)
 
 	switch {
-	case l.mode == modeDirect && !l.targetExists:
-		return l.createTarget(ctx, "CREATE TABLE "+l.target+" AS SELECT "+withRevops+from, anyOrder)
 	case l.mode == modeDirect:
-		if err := l.reconcile(ctx, l.target, append(typed, revopsColumns()...), true); err != nil {
-			return 0, err
+		var stmt string
+		if l.targetExists {
+			if err := l.reconcile(ctx, l.target, append(typed, revopsColumns()...), true); err != nil {
+				return 0, err
+			}
+			stmt = "INSERT INTO " + l.target + " BY NAME SELECT " + withRevops + from
+		} else {
+			stmt = "CREATE TABLE " + l.target + " AS SELECT " + withRevops + from
 		}
-		n, err := l.exec(ctx, "INSERT INTO "+l.target+" BY NAME SELECT "+withRevops+from)
-		if err != nil {
-			return 0, fmt.Errorf("insert into %s: %w", l.label, err)
+		// Only the interval's first batch may go in any order: it alone can be redone.
+		n, redo, err := l.appendDirect(ctx, stmt, anyOrder && l.appends == 0)
+		if redo {
+			return l.appendSource(ctx, query, cols, false)
 		}
-		return n, nil
+		return n, err
 	case !l.stagingExists:
 		if _, err := l.exec(ctx, "CREATE TEMP TABLE "+l.d.QuoteIdent(stagingName)+" AS SELECT "+data+from); err != nil {
 			return 0, fmt.Errorf("stage rows for %s: %w", l.label, err)
@@ -163,49 +168,54 @@ func (l *load) appendSource(ctx context.Context, query string, cols []column, an
 	}
 }
 
-// createTarget creates the target with its first batch (create is a CREATE TABLE … AS).
+// appendDirect runs stmt, which creates the target (CREATE TABLE … AS) or inserts into it.
 //
 // With anyOrder, DuckDB may write the rows in any order, which is markedly faster for CSV: the
 // order of rows only decides which of two rows with one key wins. So the keys are checked right
-// away; when they repeat, the table is created again, in order. Without repeated keys, Commit
-// need not check them again.
-func (l *load) createTarget(ctx context.Context, create string, anyOrder bool) (int64, error) {
+// away, and when they repeat, the transaction (which holds only this batch) is rolled back and
+// begun again, and redo tells the caller to append the batch again, in order. Without repeated
+// keys, Commit need not check them again.
+func (l *load) appendDirect(ctx context.Context, stmt string, anyOrder bool) (n int64, redo bool, err error) {
 	if anyOrder {
 		if err := l.setOrdered(ctx, false); err != nil {
-			return 0, err
+			return 0, false, err
 		}
 	}
-	_, err := l.exec(ctx, create)
+	n, err = l.exec(ctx, stmt)
 	if anyOrder {
 		if serr := l.setOrdered(ctx, true); serr != nil && err == nil {
 			err = serr
 		}
 	}
 	if err != nil {
-		return 0, fmt.Errorf("create table %s: %w", l.label, err)
+		return 0, false, fmt.Errorf("load rows into %s: %w", l.label, err)
 	}
-	l.targetExists = true
-	n, err := l.count(ctx, l.target)
-	if err != nil || !anyOrder || len(l.spec.PrimaryKey) == 0 {
-		return n, err
+	if !l.targetExists {
+		l.targetExists = true
+		if n, err = l.count(ctx, l.target); err != nil { // CREATE TABLE … AS reports no count
+			return 0, false, err
+		}
+	}
+	if !anyOrder || len(l.spec.PrimaryKey) == 0 {
+		return n, false, nil
 	}
 	keys, err := l.keyColumns(ctx, l.target)
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	dup, err := l.hasDuplicates(ctx, l.target, keys)
 	if err != nil {
-		return 0, fmt.Errorf("check duplicate keys: %w", err)
+		return 0, false, fmt.Errorf("check duplicate keys: %w", err)
 	}
 	if !dup {
 		l.uniqueRows = n
-		return n, nil
+		return n, false, nil
 	}
-	if _, err := l.exec(ctx, "DROP TABLE "+l.target); err != nil {
-		return 0, fmt.Errorf("drop table %s to load it in order: %w", l.label, err)
+	l.rollback(ctx)
+	if err := l.begin(ctx); err != nil {
+		return 0, false, fmt.Errorf("begin again to load %s in order: %w", l.label, err)
 	}
-	l.targetExists = false
-	return l.createTarget(ctx, create, false)
+	return 0, true, nil
 }
 
 // setOrdered sets preserve_insertion_order for the Load's connection only.
@@ -305,7 +315,7 @@ func (l *load) merge(ctx context.Context) (warehouse.MergeStats, error) {
 	case modeDirect:
 		// The target holds only this interval's rows: each is new, and duplicates are
 		// dropped from the target itself.
-		if len(l.spec.PrimaryKey) > 0 && l.uniqueRows != l.staged { // else checked by createTarget
+		if len(l.spec.PrimaryKey) > 0 && l.uniqueRows != l.staged { // else checked by appendDirect
 			dedup, err := l.dedupe(ctx, l.target)
 			if err != nil {
 				return stats, err
