@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"path/filepath"
 	"strings"
 
 	"github.com/revops/revops/internal/lock"
@@ -91,13 +89,9 @@ func (c *cli) printQuery(ctx context.Context, name, arg string, f *outputFlags) 
 	if p == nil {
 		return code
 	}
-	lk, err := lock.Acquire(filepath.Join(p.TargetDir(), "revops.lock"), false, lock.Held{})
-	if err != nil {
-		c.errorf(name, "%v", err)
-		if errors.Is(err, lock.ErrHeld) {
-			return exitLocked
-		}
-		return exitRuntime
+	lk, code := c.lock(name, p, false, lock.Held{})
+	if lk == nil {
+		return code
 	}
 	defer lk.Release()
 	wh, err := duckdb.Open(ctx, duckdb.Options{Path: p.WarehousePath(), ReadOnly: true, Threads: p.Warehouse.Threads, MemoryLimit: p.Warehouse.MemoryLimit})

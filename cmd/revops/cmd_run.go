@@ -103,14 +103,9 @@ func (c *cli) execute(ctx context.Context, name string, args []string, f *runFla
 		return exitConfig
 	}
 	runID := newRunID(c.env.now())
-	lk, err := lock.Acquire(filepath.Join(p.TargetDir(), "revops.lock"), true,
-		lock.Held{Command: name, RunID: runID, Since: c.env.now().UTC()})
-	if err != nil {
-		c.errorf(name, "%v", err)
-		if errors.Is(err, lock.ErrHeld) {
-			return exitLocked
-		}
-		return exitRuntime
+	lk, code := c.lock(name, p, true, lock.Held{Command: name, RunID: runID, Since: c.env.now().UTC()})
+	if lk == nil {
+		return code
 	}
 	defer lk.Release()
 
@@ -126,6 +121,20 @@ func (c *cli) execute(ctx context.Context, name string, args []string, f *runFla
 	}
 	c.summary(rep)
 	return code
+}
+
+// lock takes the project lock (exclusive for writers, shared for readers); when another process
+// holds it, it prints who and returns the lock exit code.
+func (c *cli) lock(cmdName string, p *config.Project, exclusive bool, who lock.Held) (*lock.Lock, int) {
+	lk, err := lock.Acquire(filepath.Join(p.TargetDir(), "revops.lock"), exclusive, who)
+	if err != nil {
+		c.errorf(cmdName, "%v", err)
+		if errors.Is(err, lock.ErrHeld) {
+			return nil, exitLocked
+		}
+		return nil, exitRuntime
+	}
+	return lk, exitOK
 }
 
 // pipeline opens the warehouse and runs the steps, filling rep; it returns the exit code.
