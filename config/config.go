@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -328,13 +327,4 @@ func (p *Project) MergeVars(text string) error {
 	}
 	maps.Copy(p.Vars, over)
 	return nil
-}
-
-// SourceNames lists the configured source names in file order.
-func (p *Project) SourceNames() []string {
-	out := make([]string, 0, len(p.Sources))
-	for _, s := range p.Sources {
-		out = append(out, s.Name)
-	}
-	return slices.Clip(out)
 }

@@ -82,14 +82,6 @@ func (s *Store) SaveCursor(ctx context.Context, tx warehouse.Execer, source, str
 	return nil
 }
 
-// ResetCursor forgets a stream's cursor (a full refresh reads from the beginning).
-func (s *Store) ResetCursor(ctx context.Context, source, stream string) error {
-	if err := s.wh.Exec(ctx, "DELETE FROM "+s.q("cursors")+" WHERE source = ? AND stream = ?", source, stream); err != nil {
-		return fmt.Errorf("reset cursor of %s.%s: %w", source, stream, err)
-	}
-	return nil
-}
-
 // Run is one row of the run ledger.
 type Run struct {
 	ID        string

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"io"
@@ -251,4 +253,42 @@ func TestTerminalProgress(t *testing.T) {
 	if strings.Contains(errb.String(), `"level"`) {
 		t.Fatalf("JSON logs on a terminal:\n%s", errb.String())
 	}
+}
+
+// Compressed exports load like plain ones.
+func TestCompressedCSV(t *testing.T) {
+	dir := t.TempDir()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write([]byte("id,amount\n1,10.50\n2,20.25\n"))
+	zw.Close()
+	writeFiles(t, dir, map[string]string{
+		"revops.yaml":                 "version: 1\nsources:\n  - name: billing\n    type: file\n    streams:\n      - name: credits\n        path: data/*.csv.gz\n        primary_key: [id]\n        columns:\n          - {name: amount, type: \"decimal(18,2)\"}\n",
+		"data/credits-2026-10.csv.gz": buf.String(),
+	})
+	if r := revops(t, nil, "run", "--project", dir); r.code != exitOK {
+		t.Fatalf("run: %d %s", r.code, r.stdout)
+	}
+	q := revops(t, nil, "query", "--project", dir, "--output", "csv", "select sum(amount) as total from billing.credits")
+	if q.stdout != "total\n30.75\n" {
+		t.Fatalf("total: %q %s", q.stdout, q.stderr)
+	}
+}
+
+// An interrupted run exits 130 and says so in run_results.json.
+func TestInterruptedRun(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "p")
+	if r := revops(t, nil, "init", dir); r.code != exitOK {
+		t.Fatal(r.stderr)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errb strings.Builder
+	e := env{lookupEnv: func(string) (string, bool) { return "", false }, now: time.Now,
+		isTerminal: func(io.Writer) bool { return false }, exit: func(int) {}}
+	if code := run(ctx, []string{"run", "--project", dir}, &out, &errb, e); code != exitCanceled {
+		t.Fatalf("exit %d, want %d\n%s", code, exitCanceled, errb.String())
+	}
+	data, _ := os.ReadFile(filepath.Join(dir, "target", "run_results.json"))
+	mustContain(t, "run_results.json", string(data), `"status": "canceled"`, `"exit_code": 130`)
 }

@@ -140,6 +140,10 @@ func (c *cli) lock(cmdName string, p *config.Project, exclusive bool, who lock.H
 // pipeline opens the warehouse and runs the steps, filling rep; it returns the exit code.
 func (c *cli) pipeline(ctx context.Context, p *config.Project, plan *pipelines.Plan, f *runFlags, rep *pipelines.Report) int {
 	fail := func(err error) int {
+		if ctx.Err() != nil {
+			rep.Status, rep.Error = "canceled", "interrupted"
+			return exitCanceled
+		}
 		rep.Status, rep.Error = "error", err.Error()
 		c.errorf(rep.Command, "%v", err)
 		return exitRuntime

@@ -100,9 +100,6 @@ func (d *Decoder) failf(n *yaml.Node, format string, args ...any) {
 // Secret is a string that never prints: use Reveal to read it.
 type Secret struct{ value string }
 
-// NewSecret wraps a value.
-func NewSecret(v string) Secret { return Secret{value: v} }
-
 // Reveal returns the secret value.
 func (s Secret) Reveal() string { return s.value }
 
