@@ -50,7 +50,7 @@ func (f *runFlags) declare(fs *flag.FlagSet) {
 func runCommand() *command {
 	f := &runFlags{}
 	return &command{
-		name: "run", summary: "run the project: extract every source (then models and checks)",
+		name: "run", summary: "run the project: extract every source, then write the exports",
 		examples: []string{
 			"revops run",
 			"revops run --project ./acme --select crm",
