@@ -67,7 +67,7 @@ func runCommand() *command {
 func extractCommand() *command {
 	f := &runFlags{}
 	return &command{
-		name: "extract", summary: "extract sources into the warehouse (no models or checks)",
+		name: "extract", summary: "extract sources into the warehouse, nothing else",
 		examples: []string{
 			"revops extract",
 			"revops extract --select crm.opportunities --log-format json",

@@ -141,7 +141,7 @@ Exit codes: 0 ok, 1 check failed, 2 warnings with --warn-error, 3 runtime error,
 }
 
 func (c *cli) usage(cmd *command, w io.Writer) {
-	fmt.Fprintf(w, "revops %s — %s\n\nUsage: revops %s [flags] %s\n\nFlags:\n", cmd.name, cmd.summary, cmd.name, cmd.args)
+	fmt.Fprintf(w, "revops %s — %s\n\nUsage: %s\n\nFlags:\n", cmd.name, cmd.summary, strings.TrimSpace("revops "+cmd.name+" [flags] "+cmd.args))
 	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
 	fs.String("project", ".", "project directory (holding revops.yaml)")
 	fs.String("log-level", "", "debug, info, warn or error (default: warn on a terminal, info otherwise)")
