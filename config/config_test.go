@@ -152,3 +152,15 @@ func TestLoadMissingFile(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// Vars are recorded in run_results.json, so they are never expanded from the environment.
+func TestVarsAreNotExpanded(t *testing.T) {
+	p, err := Parse("revops.yaml", []byte("version: 1\nvars: {token: '${API_TOKEN}'}\n"),
+		Options{LookupEnv: env(map[string]string{"API_TOKEN": "s3cr3t"})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Vars["token"] != "${API_TOKEN}" {
+		t.Fatalf("vars.token = %v", p.Vars["token"])
+	}
+}
