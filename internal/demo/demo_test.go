@@ -174,9 +174,9 @@ type project struct {
 	} `yaml:"sources"`
 }
 
-func TestProjectFile(t *testing.T) {
-	t.Parallel()
-	dir, sum := generate(t, demo.Options{})
+// readProject reads the generated revops.yaml as text and as the test's view of its shape.
+func readProject(t *testing.T, dir string) ([]byte, project) {
+	t.Helper()
 	data, err := os.ReadFile(filepath.Join(dir, "revops.yaml"))
 	if err != nil {
 		t.Fatal(err)
@@ -185,6 +185,13 @@ func TestProjectFile(t *testing.T) {
 	if err := yaml.Unmarshal(data, &p); err != nil {
 		t.Fatalf("revops.yaml is not YAML: %v", err)
 	}
+	return data, p
+}
+
+func TestProjectFile(t *testing.T) {
+	t.Parallel()
+	dir, sum := generate(t, demo.Options{})
+	data, p := readProject(t, dir)
 	if _, err := config.Parse(filepath.Join(dir, "revops.yaml"), data, config.Options{}); err != nil {
 		t.Fatalf("revops.yaml does not pass the config loader: %v", err)
 	}
@@ -317,14 +324,7 @@ var (
 func TestFilesParseAsDeclared(t *testing.T) {
 	t.Parallel()
 	dir, sum := generate(t, demo.Options{})
-	data, err := os.ReadFile(filepath.Join(dir, "revops.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var p project
-	if err := yaml.Unmarshal(data, &p); err != nil {
-		t.Fatal(err)
-	}
+	_, p := readProject(t, dir)
 	duck := map[string]string{"string": "VARCHAR", "timestamp": "TIMESTAMPTZ", "boolean": "BOOLEAN",
 		"integer": "BIGINT", "date": "DATE", "decimal(18,2)": "DECIMAL(18,2)"}
 	db := openDuckDB(t)

@@ -395,18 +395,11 @@ func (d *Decoder) decodeMap(n *yaml.Node, v reflect.Value, ctx string) {
 		return
 	}
 	out := reflect.MakeMapWithSize(v.Type(), len(n.Content)/2)
-	seen := map[string]bool{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, val := n.Content[i], n.Content[i+1]
-		if seen[k.Value] {
-			d.failf(k, "%s: duplicate key %q", where(ctx), k.Value)
-			continue
-		}
-		seen[k.Value] = true
+	d.eachKey(n, ctx, func(k, val *yaml.Node) {
 		elem := reflect.New(v.Type().Elem()).Elem()
 		d.decode(val, elem, join(ctx, k.Value))
 		out.SetMapIndex(reflect.ValueOf(k.Value).Convert(v.Type().Key()), elem)
-	}
+	})
 	v.Set(out)
 }
 
@@ -454,25 +447,19 @@ func (d *Decoder) decodeStruct(n *yaml.Node, v reflect.Value, ctx string) {
 	}
 	seen := map[string]bool{}
 	var rest []*yaml.Node
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, val := n.Content[i], n.Content[i+1]
-		if seen[k.Value] {
-			d.failf(k, "%s: duplicate key %q", where(ctx), k.Value)
-			continue
-		}
+	d.eachKey(n, ctx, func(k, val *yaml.Node) {
 		seen[k.Value] = true
 		f, ok := byName[k.Value]
-		if !ok {
-			if remain >= 0 {
-				rest = append(rest, k, val)
-				continue
-			}
+		switch {
+		case ok:
+			d.decode(val, v.Field(f.index), join(ctx, k.Value))
+		case remain >= 0:
+			rest = append(rest, k, val)
+		default:
 			d.failf(k, "%s: unknown key %q; expected one of: %s%s", where(ctx), k.Value,
 				strings.Join(names, ", "), didYouMean(k.Value, names))
-			continue
 		}
-		d.decode(val, v.Field(f.index), join(ctx, k.Value))
-	}
+	})
 	if remain >= 0 {
 		v.Field(remain).Set(reflect.ValueOf(&yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: n.Line, Column: n.Column, Content: rest}))
 	}
@@ -480,6 +467,21 @@ func (d *Decoder) decodeStruct(n *yaml.Node, v reflect.Value, ctx string) {
 		if f.required && !seen[f.name] {
 			d.failf(n, "%s: missing required key %q", where(ctx), f.name)
 		}
+	}
+}
+
+// eachKey calls f for each key of a mapping node in order, reporting a repeated key as an error
+// instead of calling f for it again.
+func (d *Decoder) eachKey(n *yaml.Node, ctx string, f func(k, val *yaml.Node)) {
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		if seen[k.Value] {
+			d.failf(k, "%s: duplicate key %q", where(ctx), k.Value)
+			continue
+		}
+		seen[k.Value] = true
+		f(k, n.Content[i+1])
 	}
 }
 
