@@ -50,9 +50,20 @@ type Warehouse struct {
 	MemoryLimit string `yaml:"memory_limit"`
 }
 
-// Models configures where model files are found.
+// Models configures the SQL models.
 type Models struct {
+	// Paths are the directories of model files and their YAML (default: models).
 	Paths []string `yaml:"paths"`
+	// MacroPaths are the directories of macro files (default: macros).
+	MacroPaths []string `yaml:"macro_paths"`
+	// Schema is the schema models are built in unless they say otherwise (default: main).
+	Schema string `yaml:"schema"`
+	// Materialized is the default materialization (default: view).
+	Materialized string `yaml:"materialized"`
+	// Threads is how many models build at once (default 4).
+	Threads int `yaml:"threads"`
+	// Builtin enables the canonical revenue models shipped inside revops.
+	Builtin bool `yaml:"builtin"`
 }
 
 // Extract configures extraction.
@@ -189,6 +200,18 @@ func (p *Project) applyDefaults() {
 	if len(p.Models.Paths) == 0 {
 		p.Models.Paths = []string{"models"}
 	}
+	if len(p.Models.MacroPaths) == 0 {
+		p.Models.MacroPaths = []string{"macros"}
+	}
+	if p.Models.Schema == "" {
+		p.Models.Schema = "main"
+	}
+	if p.Models.Materialized == "" {
+		p.Models.Materialized = "view"
+	}
+	if p.Models.Threads == 0 {
+		p.Models.Threads = 4
+	}
 	if p.Vars == nil {
 		p.Vars = map[string]any{}
 	}
@@ -214,6 +237,17 @@ func (p *Project) validate(dec *yamlx.Decoder, root *yaml.Node) yamlx.Errors {
 	}
 	if p.Warehouse.Threads < 0 {
 		fail(at("warehouse", "threads"), "threads must be 0 (all cores) or more")
+	}
+	if p.Models.Threads < 0 {
+		fail(at("models", "threads"), "threads must be 1 or more")
+	}
+	switch p.Models.Materialized {
+	case "", "view", "table", "incremental", "ephemeral":
+	default:
+		fail(at("models", "materialized"), "materialized %q is not one of view, table, incremental, ephemeral", p.Models.Materialized)
+	}
+	if p.Models.Schema != "" && !identRE.MatchString(p.Models.Schema) || strings.HasPrefix(p.Models.Schema, "_revops") {
+		fail(at("models", "schema"), "schema %q must be lower case letters, digits and _ (and not _revops)", p.Models.Schema)
 	}
 	if p.Extract.Parallelism < 0 {
 		fail(at("extract", "parallelism"), "parallelism must be 1 or more")

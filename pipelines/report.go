@@ -29,6 +29,12 @@ type Report struct {
 type Step struct {
 	Kind string `json:"kind"` // extract | model | check | export
 	StreamReport
+	// Models only.
+	Materialized    string `json:"materialized,omitempty"`
+	Path            string `json:"path,omitempty"`
+	Incremental     bool   `json:"incremental,omitempty"` // merged new rows into an existing table
+	SkippedBecause  string `json:"skipped_because,omitempty"`
+	CompiledSQLHash string `json:"compiled_sql_hash,omitempty"`
 }
 
 // AddExtract appends the extract steps and totals their rows.

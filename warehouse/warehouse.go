@@ -51,6 +51,13 @@ type Warehouse interface {
 	Close() error
 }
 
+// Transactor is the optional capability of running several statements atomically: InTx runs fn
+// in one transaction on one connection and commits when fn returns nil; on an error (fn's or the
+// commit's) or a canceled ctx it rolls back, so nothing fn did is kept or seen by others.
+type Transactor interface {
+	InTx(ctx context.Context, fn func(ctx context.Context, tx Execer) error) error
+}
+
 // Loader is the optional capability of a Warehouse that loads extracted batches.
 type Loader interface {
 	// BeginLoad opens a load into spec.Table. The Load holds an open transaction; nothing it

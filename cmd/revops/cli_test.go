@@ -113,7 +113,7 @@ func TestSelectionErrorsAndVars(t *testing.T) {
 	if r.code != exitConfig {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
-	mustContain(t, "stderr", r.stderr, `"files.acounts" matches no stream`, `did you mean "files.accounts"`)
+	mustContain(t, "stderr", r.stderr, `"files.acounts": matches no model or source`, `did you mean "files.accounts"`)
 	r = revops(t, nil, "run", "--project", dir, "--vars", "{as_of_date: 2026-11-30}", "--select", "files")
 	if r.code != exitOK {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)

@@ -17,8 +17,10 @@ import (
 
 	"github.com/revops/revops/config"
 	"github.com/revops/revops/internal/lock"
+	"github.com/revops/revops/models"
 	"github.com/revops/revops/pipelines"
 	"github.com/revops/revops/state"
+	"github.com/revops/revops/transform"
 	"github.com/revops/revops/warehouse/duckdb"
 )
 
@@ -33,27 +35,32 @@ type runFlags struct {
 type listFlag []string
 
 func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+// Set splits on spaces (a union, as in dbt); commas stay inside a selector, where run and build
+// read them as an intersection and extract as a list.
 func (l *listFlag) Set(v string) error {
-	for _, part := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' }) {
+	for _, part := range strings.Fields(v) {
 		*l = append(*l, part)
 	}
 	return nil
 }
 
 func (f *runFlags) declare(fs *flag.FlagSet) {
-	fs.Var(&f.selectors, "select", "only these sources or streams (source or source.stream; repeatable, comma separated)")
-	fs.Var(&f.excludes, "exclude", "skip these sources or streams")
-	fs.BoolVar(&f.fullRefresh, "full-refresh", false, "ignore saved cursors and replace each table with a full read")
+	fs.Var(&f.selectors, "select", "only these (repeatable; see SELECTION in revops help)")
+	fs.Var(&f.excludes, "exclude", "skip these (same syntax as --select)")
+	fs.BoolVar(&f.fullRefresh, "full-refresh", false, "ignore saved cursors and replace each table with a full read; rebuild incremental models")
 	fs.StringVar(&f.vars, "vars", "", "override project vars, as YAML or JSON: '{as_of_date: 2026-10-31}'")
 }
 
 func runCommand() *command {
 	f := &runFlags{}
 	return &command{
-		name: "run", summary: "run the project: extract every source, then write the exports",
+		name: "run", summary: "run the project: extract the sources, build the models, write the exports",
 		examples: []string{
 			"revops run",
 			"revops run --project ./acme --select crm",
+			"revops run --select source:crm+    # extract crm, then build everything downstream of it",
+			"revops run --select +fct_bookings  # the model, its upstream models and the streams they read",
 			"revops run --full-refresh --select billing.subscriptions",
 			"revops run --vars '{as_of_date: 2026-10-31}'",
 		},
@@ -80,24 +87,25 @@ func extractCommand() *command {
 	}
 }
 
-// execute runs the pipeline for run and extract.
+// job is what one invocation of run, extract or build will do.
+type job struct {
+	plan   *pipelines.Plan    // streams to extract
+	tp     *transform.Project // nil for extract
+	models []*transform.Model // models to build, in DAG order
+}
+
+// execute validates everything (config, connectors, models, selection) before it takes the lock
+// and runs the job.
 func (c *cli) execute(ctx context.Context, name string, args []string, f *runFlags) int {
 	if len(args) > 0 {
-		c.errorf(name, "unexpected argument %q (use --select to choose streams)", args[0])
+		c.errorf(name, "unexpected argument %q (use --select to choose what runs)", args[0])
 		return exitConfig
 	}
 	p, code := c.loadProject(name)
 	if p == nil {
 		return code
 	}
-	if err := p.MergeVars(f.vars); err != nil {
-		c.errorf(name, "%v", err)
-		return exitConfig
-	}
-	plan, err := pipelines.Build(p, sources(), c.env.lookupEnv, c.env.now)
-	if err == nil {
-		plan, err = plan.Select(f.selectors, f.excludes)
-	}
+	j, err := c.plan(name, p, f)
 	if err != nil {
 		c.errorf(name, "%v", err)
 		return exitConfig
@@ -111,7 +119,7 @@ func (c *cli) execute(ctx context.Context, name string, args []string, f *runFla
 
 	rep := &pipelines.Report{RunID: runID, Command: name, Version: version, Project: p.Dir,
 		StartedAt: c.env.now().UTC(), Vars: p.Vars}
-	code = c.pipeline(ctx, p, plan, f, rep)
+	code = c.pipeline(ctx, p, j, f, rep)
 	rep.EndedAt = c.env.now().UTC()
 	rep.ElapsedSeconds = rep.EndedAt.Sub(rep.StartedAt).Seconds()
 	rep.ExitCode = code
@@ -121,6 +129,46 @@ func (c *cli) execute(ctx context.Context, name string, args []string, f *runFla
 	}
 	c.summary(rep)
 	return code
+}
+
+// plan builds the job: extract keeps its source/stream selection; run and build select over
+// streams and models together.
+func (c *cli) plan(name string, p *config.Project, f *runFlags) (*job, error) {
+	if err := p.MergeVars(f.vars); err != nil {
+		return nil, err
+	}
+	plan, err := pipelines.Build(p, sources(), c.env.lookupEnv, c.env.now)
+	if err != nil {
+		return nil, err
+	}
+	if name == "extract" {
+		split := func(l []string) []string {
+			var out []string
+			for _, s := range l {
+				out = append(out, strings.Split(s, ",")...)
+			}
+			return out
+		}
+		plan, err = plan.Select(split(f.selectors), split(f.excludes))
+		return &job{plan: plan}, err
+	}
+	tp, err := c.loadModels(p, plan)
+	if err != nil {
+		return nil, err
+	}
+	sel, err := pipelines.Select(tp, plan, f.selectors, f.excludes)
+	if err != nil {
+		return nil, err
+	}
+	j := &job{plan: sel.Plan, tp: tp, models: sel.Models}
+	if name == "build" {
+		j.plan = &pipelines.Plan{}
+	}
+	return j, nil
+}
+
+func (c *cli) loadModels(p *config.Project, plan *pipelines.Plan) (*transform.Project, error) {
+	return pipelines.LoadModels(p, plan, duckdb.Dialect{}, models.FS(), c.env.lookupEnv)
 }
 
 // lock takes the project lock (exclusive for writers, shared for readers); when another process
@@ -138,7 +186,7 @@ func (c *cli) lock(cmdName string, p *config.Project, exclusive bool, who lock.H
 }
 
 // pipeline opens the warehouse and runs the steps, filling rep; it returns the exit code.
-func (c *cli) pipeline(ctx context.Context, p *config.Project, plan *pipelines.Plan, f *runFlags, rep *pipelines.Report) int {
+func (c *cli) pipeline(ctx context.Context, p *config.Project, j *job, f *runFlags, rep *pipelines.Report) int {
 	fail := func(err error) int {
 		if ctx.Err() != nil {
 			rep.Status, rep.Error = "canceled", "interrupted"
@@ -163,26 +211,52 @@ func (c *cli) pipeline(ctx context.Context, p *config.Project, plan *pipelines.P
 	if err := st.StartRun(ctx, state.Run{ID: rep.RunID, Command: rep.Command, StartedAt: rep.StartedAt, Version: version}); err != nil {
 		return fail(err)
 	}
-	prog := newProgress(c.stderr, c.env.isTerminal(c.stderr), c.env.now, len(plan.Streams))
-	ex := &pipelines.Extractor{
-		Warehouse: wh, State: st, Log: c.log, Now: c.env.now, Parallelism: p.Extract.Parallelism,
-		CommitRows: p.Extract.CommitRows, Progress: prog, FailPoint: c.failPoint(),
-	}
-	streams, exErr := ex.Run(ctx, plan, pipelines.ExtractOptions{RunID: rep.RunID, FullRefresh: f.fullRefresh})
-	prog.finish()
-	rep.AddExtract(streams)
 	code := exitOK
 	rep.Status = "success"
-	switch {
-	case ctx.Err() != nil:
-		rep.Status, rep.Error, code = "canceled", "interrupted", exitCanceled
-	case exErr != nil:
-		rep.Status, rep.Error, code = "error", exErr.Error(), exitRuntime
+	var failedStreams []string
+	if len(j.plan.Streams) > 0 {
+		prog := newProgress(c.stderr, c.env.isTerminal(c.stderr), c.env.now, len(j.plan.Streams))
+		ex := &pipelines.Extractor{
+			Warehouse: wh, State: st, Log: c.log, Now: c.env.now, Parallelism: p.Extract.Parallelism,
+			CommitRows: p.Extract.CommitRows, Progress: prog, FailPoint: c.failPoint(),
+		}
+		streams, exErr := ex.Run(ctx, j.plan, pipelines.ExtractOptions{RunID: rep.RunID, FullRefresh: f.fullRefresh})
+		prog.finish()
+		rep.AddExtract(streams)
+		for _, s := range streams {
+			if s.Status != "success" {
+				failedStreams = append(failedStreams, "source."+s.Name)
+			}
+		}
+		if exErr != nil {
+			rep.Status, rep.Error, code = "error", exErr.Error(), exitRuntime
+		}
 	}
-	exports, expErr := pipelines.Exports(ctx, wh, p, code != exitOK, c.env.now)
-	rep.AddSteps("export", exports)
-	if expErr != nil && code == exitOK {
-		rep.Status, rep.Error, code = "error", expErr.Error(), exitRuntime
+	if j.tp != nil && ctx.Err() == nil {
+		if err := c.writeManifest(p, j.tp); err != nil {
+			rep.Status, rep.Error, code = "error", err.Error(), exitRuntime
+		}
+		b := &transform.Builder{Warehouse: wh, Parallelism: p.Models.Threads, Log: c.log, Now: c.env.now}
+		results, err := b.Build(ctx, j.tp, j.models, transform.BuildOptions{FullRefresh: f.fullRefresh, FailedSources: failedStreams})
+		rep.AddModels(results)
+		for _, r := range results {
+			if r.Status == transform.StatusError && code == exitOK {
+				rep.Status, rep.Error, code = "error", r.Error.Error(), exitRuntime
+			}
+		}
+		if err != nil && code == exitOK {
+			rep.Status, rep.Error, code = "error", err.Error(), exitRuntime
+		}
+	}
+	if ctx.Err() != nil {
+		rep.Status, rep.Error, code = "canceled", "interrupted", exitCanceled
+	}
+	if rep.Command != "build" {
+		exports, expErr := pipelines.Exports(ctx, wh, p, code != exitOK, c.env.now)
+		rep.AddSteps("export", exports)
+		if expErr != nil && code == exitOK {
+			rep.Status, rep.Error, code = "error", expErr.Error(), exitRuntime
+		}
 	}
 	fin := state.Run{ID: rep.RunID, EndedAt: c.env.now(), Status: rep.Status, Rows: rep.RowsLoaded, Error: rep.Error}
 	if err := st.FinishRun(context.WithoutCancel(ctx), fin); err != nil {

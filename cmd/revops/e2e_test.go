@@ -18,10 +18,11 @@ var update = flag.Bool("update", false, "rewrite the want.txt files of testdata/
 //
 //	revops.yaml     the project
 //	steps/NN/       files copied into the project before step NN; each step is one `revops run`
-//	                (a file steps/NN/args holds other arguments, one per line)
+//	                (steps/NN/command names another verb — build, compile, ls, extract; steps/NN/args
+//	                holds other arguments, one per line; steps/NN/delete lists project files to remove)
 //	queries.sql     queries run after every step, separated by lines holding only ";"
-//	want.txt        the golden transcript: each step's exit code, its failed steps' errors and
-//	                every query's CSV output (go test ./cmd/revops -run E2E -update rewrites it)
+//	want.txt        the golden transcript: each step's exit code, what each model did, its failed
+//	                steps' errors (and the output of ls/compile) and every query's CSV output (go test ./cmd/revops -run E2E -update rewrites it)
 func TestE2E(t *testing.T) {
 	root := filepath.Join("..", "..", "testdata", "e2e")
 	cases, err := os.ReadDir(root)
@@ -60,12 +61,18 @@ func runCase(t *testing.T, src string) {
 	var got strings.Builder
 	for _, step := range steps {
 		stepDir := filepath.Join(src, "steps", step.Name())
-		args := copyStep(t, stepDir, project)
+		verb, args := copyStep(t, stepDir, project)
 		os.Remove(filepath.Join(project, "target", "run_results.json"))
-		r := revops(t, nil, append([]string{"run", "--project", project}, args...)...)
-		fmt.Fprintf(&got, "## step %s: revops run %s → exit %d\n", step.Name(), strings.Join(args, " "), r.code)
+		r := revops(t, nil, append([]string{verb, "--project", project}, args...)...)
+		fmt.Fprintf(&got, "## step %s: revops %s %s → exit %d\n", step.Name(), verb, strings.Join(args, " "), r.code)
+		if verb == "ls" || verb == "compile" {
+			got.WriteString(strings.ReplaceAll(r.stdout, project, "$PROJECT"))
+		}
 		if r.code == exitConfig || r.code == exitLocked {
 			fmt.Fprintf(&got, "stderr: %s", strings.ReplaceAll(r.stderr, project, "$PROJECT"))
+		}
+		for _, m := range modelSteps(t, project) {
+			fmt.Fprintf(&got, "%s\n", m)
 		}
 		for _, e := range failedSteps(t, project) {
 			fmt.Fprintf(&got, "error: %s\n", strings.ReplaceAll(e, project, "$PROJECT"))
@@ -97,9 +104,11 @@ func runCase(t *testing.T, src string) {
 	}
 }
 
-// copyStep copies a step's files into the project and returns the step's extra arguments.
-func copyStep(t *testing.T, stepDir, project string) []string {
+// copyStep copies a step's files into the project, removes those it lists in delete, and returns
+// the step's verb and extra arguments.
+func copyStep(t *testing.T, stepDir, project string) (string, []string) {
 	t.Helper()
+	verb := "run"
 	var args []string
 	err := filepath.WalkDir(stepDir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -110,8 +119,20 @@ func copyStep(t *testing.T, stepDir, project string) []string {
 		if err != nil {
 			return err
 		}
-		if rel == "args" {
-			args = slices.DeleteFunc(strings.Split(strings.TrimSpace(string(data)), "\n"), func(s string) bool { return s == "" })
+		lines := slices.DeleteFunc(strings.Split(strings.TrimSpace(string(data)), "\n"), func(s string) bool { return s == "" })
+		switch rel {
+		case "args":
+			args = lines
+			return nil
+		case "command":
+			verb = strings.TrimSpace(string(data))
+			return nil
+		case "delete":
+			for _, l := range lines {
+				if err := os.Remove(filepath.Join(project, l)); err != nil {
+					return err
+				}
+			}
 			return nil
 		}
 		writeFiles(t, project, map[string]string{rel: string(data)})
@@ -120,7 +141,46 @@ func copyStep(t *testing.T, stepDir, project string) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return args
+	return verb, args
+}
+
+// modelSteps describes the model steps of target/run_results.json, one line each.
+func modelSteps(t *testing.T, project string) []string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(project, "target", "run_results.json"))
+	if err != nil {
+		return nil
+	}
+	var rep struct {
+		Steps []struct {
+			Kind, Name, Status, Materialized string
+			Rows, Inserted, Updated          int64
+			Incremental                      bool
+			SkippedBecause                   string `json:"skipped_because"`
+		}
+	}
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, s := range rep.Steps {
+		if s.Kind != "model" {
+			continue
+		}
+		line := fmt.Sprintf("model %s (%s): %s", s.Name, s.Materialized, s.Status)
+		switch {
+		case s.Status == "skipped":
+			line += " because " + s.SkippedBecause
+		case s.Status != "success":
+		case s.Materialized == "view":
+		case s.Incremental:
+			line += fmt.Sprintf(", %d new rows: %d inserted, %d updated", s.Rows, s.Inserted, s.Updated)
+		default:
+			line += fmt.Sprintf(", %d rows", s.Rows)
+		}
+		out = append(out, line)
+	}
+	return out
 }
 
 // failedSteps returns the errors recorded in target/run_results.json.

@@ -38,8 +38,8 @@ type command struct {
 
 func commands() []*command {
 	return []*command{
-		initCommand(), demoCommand(), runCommand(), extractCommand(),
-		queryCommand(), showCommand(), versionCommand(),
+		initCommand(), demoCommand(), runCommand(), extractCommand(), buildCommand(),
+		compileCommand(), lsCommand(), queryCommand(), showCommand(), versionCommand(),
 	}
 }
 

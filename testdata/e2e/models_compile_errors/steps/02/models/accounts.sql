@@ -1,0 +1,2 @@
+{% include 'header.sql' %}
+select * from {{ ref('stg_accounts') }}

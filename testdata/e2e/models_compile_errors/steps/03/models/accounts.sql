@@ -1,0 +1,1 @@
+select * from {{ ref('stg_accounts') }} join {{ ref('regions') }} using (region)

@@ -1,0 +1,1 @@
+select region from {{ ref('accounts') }}

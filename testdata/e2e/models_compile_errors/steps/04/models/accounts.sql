@@ -1,0 +1,2 @@
+select * from {{ ref('stg_accounts') }}
+where region = {{ literal(var('regon')) }}

@@ -1,0 +1,2 @@
+{{ config(materialised='table') }}
+select * from {{ ref('stg_accounts') }}

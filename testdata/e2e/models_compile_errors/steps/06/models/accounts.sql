@@ -1,0 +1,3 @@
+select * from {{ ref('stg_accounts') }}
+where region = {{ literal(var('region')) }}
+{% if region %}

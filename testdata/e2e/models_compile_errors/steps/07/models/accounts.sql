@@ -1,0 +1,3 @@
+{{ config(materialized='table') }}
+select * from {{ ref('stg_accounts') }}
+where region = {{ literal(var('region')) }}

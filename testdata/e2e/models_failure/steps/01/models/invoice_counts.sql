@@ -1,0 +1,1 @@
+select customer, count(*) as invoices from {{ ref('invoices') }} group by customer

@@ -1,0 +1,1 @@
+select id, customer, amount_text from {{ source('billing', 'invoices') }}

@@ -1,0 +1,3 @@
+{% macro adapter_safe(label) -%}
+{{ label | lower | replace(' ', '_') }}
+{%- endmacro %}

@@ -1,0 +1,3 @@
+select account, count(*) as opportunities, sum(amount) as pipeline
+from {{ ref('stg_opportunities') }}
+group by account

@@ -1,0 +1,6 @@
+{{ config(materialized='incremental', incremental_strategy='append') }}
+select id, stage, updated_at
+from {{ ref('stg_opportunities') }}
+{% if is_incremental() %}
+where updated_at > (select max(updated_at) from {{ this }})
+{% endif %}
