@@ -1,6 +1,9 @@
 // Command revops-bench measures revops against the physical limit of this machine and writes
 // one JSON object per result to target/bench.jsonl. `make bench` runs it.
 //
+// Transform: parse + compile of a generated 1,000-model project, and the overhead of a no-op
+// `revops build` of 50 models beyond the time of their SQL alone.
+//
 // Load: the engine's `revops extract` of a 10-column CRM-like table (10 M rows at -scale 1) from
 // Parquet and from CSV into a fresh DuckDB file, against DuckDB's own read_parquet/read_csv into a
 // table on the same file, each in its own process so peak memory (max RSS) is measured too.
@@ -46,6 +49,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	work := fs.String("work", ".bench", "directory for generated data (kept between runs)")
 	native := fs.String("native", "", "internal: run DuckDB's native load of FORMAT:FILE:DB and exit")
 	repeat := fs.Int("repeat", 2, "runs per case; the fastest counts")
+	only := fs.String("only", "load,transform", "which benchmarks: load, transform (comma separated)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -62,10 +66,28 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	b := &bench{stdout: stdout, stderr: stderr, revops: *revops, work: *work, rows: rows, repeat: max(*repeat, 1)}
-	results, err := b.load(ctx)
-	if err != nil {
-		fmt.Fprintln(stderr, "bench:", err)
-		return 1
+	var results []Result
+	for _, name := range strings.Split(*only, ",") {
+		var rs []Result
+		var err error
+		switch strings.TrimSpace(name) {
+		case "load":
+			rs, err = b.load(ctx)
+		case "transform":
+			rs, err = b.compileBench(ctx)
+			if err == nil {
+				var more []Result
+				more, err = b.buildOverheadBench(ctx)
+				rs = append(rs, more...)
+			}
+		default:
+			err = fmt.Errorf("-only: unknown benchmark %q (load, transform)", name)
+		}
+		if err != nil {
+			fmt.Fprintln(stderr, "bench:", err)
+			return 1
+		}
+		results = append(results, rs...)
 	}
 	if err := appendJSONL(*out, results); err != nil {
 		fmt.Fprintln(stderr, "bench:", err)
