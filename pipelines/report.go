@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/revops/revops/checks"
 )
 
 // Report is target/run_results.json: what one invocation did, step by step.
@@ -23,6 +25,8 @@ type Report struct {
 	Steps          []Step         `json:"steps"`
 	Error          string         `json:"error,omitempty"`
 	Vars           map[string]any `json:"vars,omitempty"`
+	// ChecksOutcome says which checks decided the exit code ("2 error-severity checks failed: …").
+	ChecksOutcome string `json:"checks_outcome,omitempty"`
 }
 
 // Step is one unit of work in a run: an extracted stream, a model, a check, an export.
@@ -35,6 +39,8 @@ type Step struct {
 	Incremental     bool   `json:"incremental,omitempty"` // merged new rows into an existing table
 	SkippedBecause  string `json:"skipped_because,omitempty"`
 	CompiledSQLHash string `json:"compiled_sql_hash,omitempty"`
+	// Checks only: the full result (observed value, threshold, failing rows, sample, SQL).
+	Check *checks.Result `json:"check,omitempty"`
 }
 
 // AddExtract appends the extract steps and totals their rows.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/revops/revops/checks"
 	"github.com/revops/revops/config"
 	"github.com/revops/revops/pipelines"
 	"github.com/revops/revops/transform"
@@ -67,7 +68,12 @@ func compileCommand() *command {
 				c.errorf("compile", "%v", err)
 				return exitConfig
 			}
-			if err := c.writeManifest(p, tp); err != nil {
+			specs, err := pipelines.CheckSpecs(tp)
+			if err != nil {
+				c.errorf("compile", "%v", err)
+				return exitConfig
+			}
+			if err := c.writeManifest(p, tp, specs); err != nil {
 				c.errorf("compile", "%v", err)
 				return exitRuntime
 			}
@@ -203,8 +209,9 @@ func (c *cli) loadSelection(name string, args []string, f *selectFlags) (*config
 }
 
 // writeManifest writes target/manifest.json.
-func (c *cli) writeManifest(p *config.Project, tp *transform.Project) error {
-	mf, err := tp.Manifest(transform.ManifestOptions{RevopsVersion: version, Project: p.Name, Now: c.env.now()})
+func (c *cli) writeManifest(p *config.Project, tp *transform.Project, specs []checks.Spec) error {
+	mf, err := tp.Manifest(transform.ManifestOptions{RevopsVersion: version, Project: p.Name, Now: c.env.now(),
+		Checks: pipelines.ManifestChecks(specs)})
 	if err != nil {
 		return err
 	}

@@ -9,12 +9,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"text/tabwriter"
 	"time"
 
+	"github.com/revops/revops/checks"
 	"github.com/revops/revops/config"
 	"github.com/revops/revops/internal/lock"
 	"github.com/revops/revops/models"
@@ -30,6 +32,7 @@ type runFlags struct {
 	excludes    listFlag
 	fullRefresh bool
 	vars        string
+	warnError   bool
 }
 
 type listFlag []string
@@ -50,6 +53,7 @@ func (f *runFlags) declare(fs *flag.FlagSet) {
 	fs.Var(&f.excludes, "exclude", "skip these (same syntax as --select)")
 	fs.BoolVar(&f.fullRefresh, "full-refresh", false, "ignore saved cursors and replace each table with a full read; rebuild incremental models")
 	fs.StringVar(&f.vars, "vars", "", "override project vars, as YAML or JSON: '{as_of_date: 2026-10-31}'")
+	fs.BoolVar(&f.warnError, "warn-error", false, "exit 2 when a check warns (and nothing worse happened)")
 }
 
 func runCommand() *command {
@@ -89,9 +93,11 @@ func extractCommand() *command {
 
 // job is what one invocation of run, extract or build will do.
 type job struct {
-	plan   *pipelines.Plan    // streams to extract
-	tp     *transform.Project // nil for extract
-	models []*transform.Model // models to build, in DAG order
+	plan    *pipelines.Plan    // streams to extract
+	tp      *transform.Project // nil for extract
+	models  []*transform.Model // models to build, in DAG order
+	sources []*transform.Source
+	specs   []checks.Spec // the project's checks
 }
 
 // execute validates everything (config, connectors, models, selection) before it takes the lock
@@ -160,9 +166,16 @@ func (c *cli) plan(name string, p *config.Project, f *runFlags) (*job, error) {
 	if err != nil {
 		return nil, err
 	}
-	j := &job{plan: sel.Plan, tp: tp, models: sel.Models}
+	specs, err := pipelines.CheckSpecs(tp)
+	if err != nil {
+		return nil, err
+	}
+	j := &job{plan: sel.Plan, tp: tp, models: sel.Models, specs: specs}
+	for _, s := range sel.Plan.Streams {
+		j.sources = append(j.sources, tp.Sources["source."+s.Source+"."+s.Stream.Name])
+	}
 	if name == "build" {
-		j.plan = &pipelines.Plan{}
+		j.plan, j.sources = &pipelines.Plan{}, nil
 	}
 	return j, nil
 }
@@ -202,7 +215,7 @@ func (c *cli) pipeline(ctx context.Context, p *config.Project, j *job, f *runFla
 	}
 	defer wh.Close()
 	st := state.New(wh)
-	if err := st.Init(ctx); err != nil {
+	if err := errors.Join(st.Init(ctx), checks.EnsureHistory(ctx, wh)); err != nil {
 		return fail(err)
 	}
 	if err := st.CloseAbandoned(ctx, c.env.now()); err != nil {
@@ -233,20 +246,10 @@ func (c *cli) pipeline(ctx context.Context, p *config.Project, j *job, f *runFla
 		}
 	}
 	if j.tp != nil && ctx.Err() == nil {
-		if err := c.writeManifest(p, j.tp); err != nil {
+		if err := c.writeManifest(p, j.tp, j.specs); err != nil {
 			rep.Status, rep.Error, code = "error", err.Error(), exitRuntime
 		}
-		b := &transform.Builder{Warehouse: wh, Parallelism: p.Models.Threads, Log: c.log, Now: c.env.now}
-		results, err := b.Build(ctx, j.tp, j.models, transform.BuildOptions{FullRefresh: f.fullRefresh, FailedSources: failedStreams})
-		rep.AddModels(results)
-		for _, r := range results {
-			if r.Status == transform.StatusError && code == exitOK {
-				rep.Status, rep.Error, code = "error", r.Error.Error(), exitRuntime
-			}
-		}
-		if err != nil && code == exitOK {
-			rep.Status, rep.Error, code = "error", err.Error(), exitRuntime
-		}
+		code = max(code, c.buildModels(ctx, wh, p, j, f, rep, failedStreams))
 	}
 	if ctx.Err() != nil {
 		rep.Status, rep.Error, code = "canceled", "interrupted", exitCanceled
@@ -266,18 +269,91 @@ func (c *cli) pipeline(ctx context.Context, p *config.Project, j *job, f *runFla
 	return code
 }
 
+// buildModels runs the source checks of what was extracted, then builds the models with their
+// checks; it records everything in rep and returns the exit code: 3 when a model failed, else 1
+// when an error-severity check failed, else the checks' outcome.
+func (c *cli) buildModels(ctx context.Context, wh *duckdb.Warehouse, p *config.Project, j *job, f *runFlags, rep *pipelines.Report, failedStreams []string) int {
+	code := exitOK
+	runner := &checks.Runner{Warehouse: wh, Now: c.env.now, Log: c.log, Fuse: true}
+	cr := pipelines.NewCheckRun(runner, j.specs, j.models, j.sources)
+	var extracted []*transform.Source
+	for _, s := range j.sources {
+		if !slices.Contains(failedStreams, s.UniqueID()) {
+			extracted = append(extracted, s)
+		}
+	}
+	failedChecks, err := cr.Sources(ctx, extracted)
+	if err != nil {
+		rep.Status, rep.Error, code = "error", err.Error(), exitRuntime
+	}
+	b := &transform.Builder{Warehouse: wh, Parallelism: p.Models.Threads, Log: c.log, Now: c.env.now, AfterModel: cr.AfterModel}
+	results, err := b.Build(ctx, j.tp, j.models, transform.BuildOptions{FullRefresh: f.fullRefresh,
+		FailedSources: append(slices.Clone(failedStreams), failedChecks...)})
+	rep.AddModels(results)
+	for _, r := range results {
+		if r.Status == transform.StatusError && code == exitOK {
+			rep.Status, rep.Error, code = "error", r.Error.Error(), exitRuntime
+		}
+	}
+	if err != nil && code == exitOK {
+		rep.Status, rep.Error, code = "error", err.Error(), exitRuntime
+	}
+	if err := cr.Finish(ctx); err != nil && code == exitOK {
+		rep.Status, rep.Error, code = "error", err.Error(), exitRuntime
+	}
+	return c.recordChecks(ctx, wh, rep, cr.Results(), f.warnError, code)
+}
+
+// recordChecks adds check results to the report and the history table and folds their outcome
+// into code: a runtime error (3) stays; else a failed check gives 1, warnings with --warn-error 2.
+func (c *cli) recordChecks(ctx context.Context, wh *duckdb.Warehouse, rep *pipelines.Report, results []checks.Result, warnError bool, code int) int {
+	if len(results) == 0 {
+		return code
+	}
+	rep.AddChecks(results)
+	if err := checks.SaveResults(context.WithoutCancel(ctx), wh, rep.RunID, results); err != nil {
+		c.errorf(rep.Command, "%v", err)
+		return max(code, exitRuntime)
+	}
+	chk, reason := checks.Outcome(results, warnError)
+	rep.ChecksOutcome = reason
+	if code != exitOK {
+		return code
+	}
+	switch chk {
+	case exitCheck:
+		rep.Status, rep.Error = "error", reason
+	case exitRuntime:
+		rep.Status, rep.Error = "error", reason
+	case exitWarn:
+		rep.Status = "warn"
+	}
+	return chk
+}
+
 // summary prints what the run did, for people.
 func (c *cli) summary(rep *pipelines.Report) {
 	tw := tabwriter.NewWriter(c.stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "STEP\tSTATUS\tROWS\tINSERTED\tUPDATED\tSECONDS\t")
+	var results []checks.Result
 	for _, s := range rep.Steps {
+		if s.Check != nil {
+			results = append(results, *s.Check)
+			continue
+		}
 		fmt.Fprintf(tw, "%s %s\t%s\t%d\t%d\t%d\t%.2f\t\n", s.Kind, s.Name, s.Status, s.Rows, s.Inserted, s.Updated, s.ElapsedSeconds)
 	}
 	tw.Flush()
+	if len(results) > 0 {
+		fmt.Fprintln(c.stdout)
+		if err := checks.Summary(c.stdout, results); err != nil {
+			c.errorf(rep.Command, "%v", err)
+		}
+	}
 	fmt.Fprintf(c.stdout, "\n%s %s in %.2fs: %d rows loaded (run %s)\nresults: %s\n", rep.Command, rep.Status,
 		rep.ElapsedSeconds, rep.RowsLoaded, rep.RunID, filepath.Join(rep.Project, "target", "run_results.json"))
 	for _, s := range rep.Steps {
-		if s.Error != "" {
+		if s.Error != "" && s.Check == nil {
 			fmt.Fprintf(c.stdout, "\n%s %s failed:\n  %s\n", s.Kind, s.Name, strings.ReplaceAll(s.Error, "\n", "\n  "))
 		}
 	}

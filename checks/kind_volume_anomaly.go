@@ -1,0 +1,281 @@
+package checks
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+)
+
+// volume_anomaly: rows per day against the same season's history.
+//
+// Keys: column (the timestamp or date column that places a row in a day; default: the column
+// it is declared under), time_zone (days are local dates there; default the target's;
+// required), bucket (day), seasonality (day_of_week, the default: compare with the same
+// weekday of previous weeks; day_of_month: the same day of previous months, skipping months
+// without it; none: the previous days), lookback (history buckets, default 8), min_history
+// (fewest history buckets to judge, default 4; with fewer the check is skipped) and method
+// (percent, the default, or zscore).
+//
+// Only complete buckets count: the last complete bucket is yesterday in time_zone (today is
+// still filling). Its row count is compared with the mean of the history buckets; history
+// before the first day with any row is not history (a new table is not an anomaly). Observed =
+// the absolute deviation: percent: |actual − mean| / mean × 100 (100 when the mean is 0 and
+// rows arrived); zscore: |actual − mean| / standard deviation (floored at 1 row). Default:
+// percent: warn if > 25, error if > 50; zscore: warn if > 2, error if > 3.
+type volumeAnomaly struct {
+	column      string
+	zone        string
+	loc         *time.Location
+	seasonality string
+	lookback    int
+	minHistory  int
+	zscore      bool
+}
+
+type volumeArgs struct {
+	TimeZone    string `yaml:"time_zone"`
+	Bucket      string `yaml:"bucket"`
+	Seasonality string `yaml:"seasonality"`
+	Lookback    *int   `yaml:"lookback"`
+	MinHistory  *int   `yaml:"min_history"`
+	Method      string `yaml:"method"`
+}
+
+func parseVolumeAnomaly(p *parseCtx) (checker, error) {
+	var a volumeArgs
+	if err := p.decode(&a); err != nil {
+		return nil, err
+	}
+	c := volumeAnomaly{column: p.column, zone: a.TimeZone, seasonality: a.Seasonality, lookback: 8, minHistory: 4}
+	if c.column == "" {
+		return nil, p.failf(p.kindKey, "volume_anomaly: give column: (the timestamp or date that places a row in a day), or declare it under that column")
+	}
+	if c.zone == "" {
+		c.zone = p.target.TimeZone
+	}
+	if c.zone == "" {
+		return nil, p.failf(p.kindKey, "volume_anomaly: days are counted in a time zone; declare time_zone: (e.g. America/New_York)")
+	}
+	loc, err := time.LoadLocation(c.zone)
+	if err != nil {
+		return nil, p.failf(p.argNode("time_zone"), "volume_anomaly: time_zone: unknown zone %q", c.zone)
+	}
+	c.loc = loc
+	if a.Bucket != "" && a.Bucket != "day" {
+		return nil, p.failf(p.argNode("bucket"), "volume_anomaly: bucket: only day is supported, got %q", a.Bucket)
+	}
+	switch c.seasonality {
+	case "":
+		c.seasonality = "day_of_week"
+	case "day_of_week", "day_of_month", "none":
+	default:
+		return nil, p.failf(p.argNode("seasonality"), "volume_anomaly: seasonality: expected day_of_week, day_of_month or none, got %q", a.Seasonality)
+	}
+	if a.Lookback != nil {
+		if *a.Lookback < 1 || *a.Lookback > 366 {
+			return nil, p.failf(p.argNode("lookback"), "volume_anomaly: lookback: expected 1 to 366 buckets")
+		}
+		c.lookback = *a.Lookback
+	}
+	c.minHistory = min(c.minHistory, c.lookback)
+	if a.MinHistory != nil {
+		if *a.MinHistory < 1 || *a.MinHistory > c.lookback {
+			return nil, p.failf(p.argNode("min_history"), "volume_anomaly: min_history: expected 1 to lookback (%d)", c.lookback)
+		}
+		c.minHistory = *a.MinHistory
+	}
+	switch a.Method {
+	case "", "percent":
+	case "zscore":
+		c.zscore = true
+	default:
+		return nil, p.failf(p.argNode("method"), "volume_anomaly: method: expected percent or zscore, got %q", a.Method)
+	}
+	return c, nil
+}
+
+func (c volumeAnomaly) info() kindInfo {
+	if c.zscore {
+		return kindInfo{warn: mustCondition("> 2"), error: mustCondition("> 3")}
+	}
+	return kindInfo{percent: true, warn: mustCondition("> 25%"), error: mustCondition("> 50%")}
+}
+
+// colType classifies a column for time handling.
+type colType int
+
+const (
+	colOther colType = iota
+	colDate
+	colTimestamp   // naive
+	colTimestampTZ // an instant
+)
+
+func classify(t arrow.DataType) colType {
+	switch x := t.(type) {
+	case *arrow.Date32Type, *arrow.Date64Type:
+		return colDate
+	case *arrow.TimestampType:
+		if x.TimeZone == "" {
+			return colTimestamp
+		}
+		return colTimestampTZ
+	}
+	return colOther
+}
+
+// history lists the buckets to compare the last complete one with, newest first.
+func (c volumeAnomaly) history(last civil) []civil {
+	var out []civil
+	switch c.seasonality {
+	case "day_of_week":
+		for k := 1; k <= c.lookback; k++ {
+			out = append(out, last.add(-7*k))
+		}
+	case "day_of_month":
+		for k := 1; k <= c.lookback; k++ {
+			t := time.Date(last.y, last.m-time.Month(k), 1, 12, 0, 0, 0, time.UTC)
+			if d := time.Date(t.Year(), t.Month(), last.d, 12, 0, 0, 0, time.UTC); d.Month() == t.Month() {
+				out = append(out, civilOf(d))
+			}
+		}
+	default:
+		for k := 1; k <= c.lookback; k++ {
+			out = append(out, last.add(-k))
+		}
+	}
+	return out
+}
+
+func (c volumeAnomaly) run(ctx context.Context, e *env, sp *Spec) (outcome, error) {
+	var o outcome
+	g := e.sql()
+	rel, col := g.rel(sp.Target), g.ident(c.column)
+	probe, err := e.query(ctx, &o, "SELECT "+col+" FROM "+rel+" LIMIT 0")
+	if err != nil {
+		return o, err
+	}
+	ct := classify(probe.fields[0].Type)
+	if ct == colOther {
+		return o, fmt.Errorf("column %s is %s, not a timestamp or date", c.column, probe.fields[0].Type)
+	}
+	last := civilOf(e.now.In(c.loc)).add(-1)
+	hist := c.history(last)
+	earliest := last
+	for _, h := range hist {
+		if h.before(earliest) {
+			earliest = h
+		}
+	}
+	// Rows whose local date is in [earliest, last]: bounds on the column itself, so the engine
+	// can prune; an instant column compares with instants, a naive one with wall-clock text.
+	var lo, hi string
+	if ct == colTimestampTZ {
+		lo, hi = g.lit(earliest.start(c.loc)), g.lit(last.add(1).start(c.loc))
+	} else {
+		lo, hi = "CAST("+g.lit(earliest.String())+" AS DATE)", "CAST("+g.lit(last.add(1).String())+" AS DATE)"
+	}
+	day := g.localDate(col, ct, c.zone)
+	q := "SELECT " + day + " AS day, count(*) AS n FROM " + rel + " WHERE " + and(sp.Where, col+" >= "+lo+" AND "+col+" < "+hi) + " GROUP BY 1"
+	fq := "SELECT min(" + day + ") FROM " + rel
+	if sp.Where != "" {
+		fq += " WHERE " + and(sp.Where)
+	}
+	if g.err != nil {
+		return o, g.err
+	}
+	rs, err := e.query(ctx, &o, q)
+	if err != nil {
+		return o, err
+	}
+	counts := map[civil]int64{}
+	for _, r := range rs.data {
+		if d, ok := r[0].(localTime); ok {
+			counts[civilOf(d.wall)] = asInt(r[1])
+		}
+	}
+	frs, err := e.query(ctx, &o, fq)
+	if err != nil {
+		return o, err
+	}
+	fv, err := frs.one()
+	if err != nil {
+		return o, err
+	}
+	firstDay, ok := fv[0].(localTime)
+	if !ok {
+		o.skipped = "no rows yet"
+		return o, nil
+	}
+	first := civilOf(firstDay.wall)
+	if last.before(first) {
+		o.skipped = fmt.Sprintf("no complete day yet (first rows on %s)", first)
+		return o, nil
+	}
+	var xs []float64
+	for _, h := range hist {
+		if !h.before(first) {
+			xs = append(xs, float64(counts[h]))
+		}
+	}
+	if len(xs) < c.minHistory {
+		o.skipped = fmt.Sprintf("not enough history: %d of the %d %s buckets needed", len(xs), c.minHistory, c.seasonality)
+		return o, nil
+	}
+	actual := float64(counts[last])
+	mean := 0.0
+	for _, x := range xs {
+		mean += x
+	}
+	mean /= float64(len(xs))
+	var dev float64
+	if c.zscore {
+		ss := 0.0
+		for _, x := range xs {
+			ss += (x - mean) * (x - mean)
+		}
+		sd := 0.0
+		if len(xs) > 1 {
+			sd = math.Sqrt(ss / float64(len(xs)-1))
+		}
+		dev = math.Abs(actual-mean) / math.Max(sd, 1)
+	} else {
+		switch {
+		case mean > 0:
+			dev = math.Abs(actual-mean) / mean * 100
+		case actual > 0:
+			dev = 100
+		}
+	}
+	o.set(dev)
+	dir := "above"
+	if actual < mean {
+		dir = "below"
+	}
+	season := map[string]string{"day_of_week": "previous " + last.weekday().String() + "s", "day_of_month": fmt.Sprintf("previous %d%s days of the month", last.d, ordinal(last.d)), "none": "previous days"}[c.seasonality]
+	amount := formatPct(round2(dev))
+	if c.zscore {
+		amount = formatNumber(round2(dev)) + " standard deviations"
+	}
+	o.text = fmt.Sprintf("%s rows on %s (%s), %s %s the baseline of %s (mean of %d %s)",
+		formatInt(int64(actual)), last, last.weekday().String()[:3], amount, dir, formatNumber(round2(mean)), len(xs), season)
+	return o, nil
+}
+
+func ordinal(n int) string {
+	if n%100 >= 11 && n%100 <= 13 {
+		return "th"
+	}
+	switch n % 10 {
+	case 1:
+		return "st"
+	case 2:
+		return "nd"
+	case 3:
+		return "rd"
+	}
+	return "th"
+}

@@ -1,0 +1,180 @@
+package checks
+
+import (
+	"testing"
+	"time"
+
+	"github.com/revops/revops/warehouse/duckdb"
+)
+
+var oppsTarget = Target{Kind: "model", Name: "opps", Relation: []string{"main", "opps"}, KeyColumns: []string{"id"}}
+
+var testNow = time.Date(2026, 7, 15, 12, 0, 0, 0, time.UTC)
+
+// oppsFixture plants violations in 10 opportunities (ids 1-9, with id 9 twice).
+func oppsFixture(t *testing.T) *duckdb.Warehouse {
+	wh := openDB(t)
+	mustExec(t, wh,
+		`CREATE TABLE accounts (id INTEGER, name VARCHAR)`,
+		`INSERT INTO accounts SELECT range, 'A' || range FROM range(100, 107)`,
+		`CREATE TABLE opps (id INTEGER, account_id INTEGER, email VARCHAR, stage VARCHAR, amount DECIMAL(18,2),
+			close_date DATE, probability INTEGER, website VARCHAR, company VARCHAR)`,
+		`INSERT INTO opps VALUES
+			(1, 100, 'a@acme.com',         'Prospecting',   NULL, NULL,         10,   'acme.com',              'Acme, Inc.'),
+			(2, 100, 'A@Acme.com ',        'Qualification', 500,  NULL,         20,   ' Acme.com',             'ACME'),
+			(3, 101, NULL,                 'Proposal',      NULL, '2026-03-01', 50,   'https://www.acme.com/', 'Beta LLC'),
+			(4, 102, 'b+x@beta.io',        'Proposal',      1000, NULL,         150,  'beta.io',               'Beta'),
+			(5, 103, 'b@beta.io',          'Negotiation',   2000, '2026-04-01', 80,   'gamma.com',             'Gamma'),
+			(6, 999, 'not-an-email',       'Closed Won',    3000, '2026-05-01', 100,  NULL,                    NULL),
+			(7, 104, NULL,                 'Bogus',         -5,   '2026-06-01', 90,   'delta.com',             'Delta'),
+			(8, 104, 'c@delta.com',        'Closed Lost',   10,   NULL,         0,    'delta.com',             'Delta Corp.'),
+			(9, 105, 'j.o.e@gmail.com',    'Prospecting',   NULL, NULL,         NULL, 'eps.com',               'Eps'),
+			(9, 106, 'joe@googlemail.com', 'Closed Won',    50,   '2026-07-01', 100,  'zeta.com',              'Zeta')`)
+	return wh
+}
+
+const stages = `[Prospecting, Qualification, Proposal, Negotiation, Closed Won]`
+
+func TestColumnKinds(t *testing.T) {
+	wh := oppsFixture(t)
+	cases := []struct {
+		name, col, yaml string
+		want            want
+	}{
+		{"not_null", "email", `- not_null`,
+			want{status: StatusFail, observed: 2, rate: 20, failing: 2, sample: ids(int64(3), int64(7)), text: "2 of 10 rows (20.00%) null"}},
+		{"not_null passes", "id", `- not_null`, want{status: StatusPass, observed: 0, rate: 0, failing: 0}},
+		{"not_null percent error", "amount", `- not_null: {error_if: "> 25%"}`,
+			want{status: StatusFail, observed: 3, rate: 30, failing: 3, sample: ids(int64(1), int64(3), int64(9))}},
+		{"not_null percent below error warns", "amount", `- not_null: {error_if: "> 50%"}`,
+			want{status: StatusWarn, observed: 3, rate: 30, failing: 3}},
+		{"not_null severity warn", "email", `- not_null: {severity: warn}`, want{status: StatusWarn, observed: 2, rate: 20, failing: 2}},
+		{"not_null where", "email", `- not_null: {where: "stage <> 'Bogus'"}`,
+			want{status: StatusFail, observed: 1, rate: 100.0 / 9, failing: 1, sample: ids(int64(3))}},
+		{"not_null sample limit", "amount", `- not_null: {sample: 2}`, want{status: StatusFail, observed: 3, rate: 30, failing: 3, sample: ids(int64(1), int64(3))}},
+		{"not_null dbt config", "email", `- not_null: {config: {severity: warn, where: "id > 3"}}`, want{status: StatusWarn, observed: 1, rate: 100.0 / 7, failing: 1}},
+		{"unique", "id", `- unique`,
+			want{status: StatusFail, observed: 1, rate: 10, failing: 1, sample: ids(int64(9), int64(9)), text: "1 of 10 rows (10.00%) repeat another row's id"}},
+		{"unique ignores nulls", "email", `- unique`, want{status: StatusPass, observed: 0, rate: 0, failing: 0}},
+		{"accepted_values", "stage", `- accepted_values: {values: ` + stages[:len(stages)-1] + `, Closed Lost]}`,
+			want{status: StatusFail, observed: 1, rate: 10, failing: 1, sample: ids(int64(7))}},
+		{"accepted_values numbers", "probability", `- accepted_values: {values: [0, 10, 20, 50, 80, 90, 100], quote: false}`,
+			want{status: StatusFail, observed: 1, rate: 10, failing: 1, sample: ids(int64(4))}},
+		{"accepted_values quoted numbers", "probability", `- accepted_values: {values: [0, 10, 20, 50, 80, 90, 100, 150]}`,
+			want{status: StatusPass, observed: 0, rate: 0, failing: 0}},
+		{"range", "probability", `- range: {min: 0, max: 100}`,
+			want{status: StatusFail, observed: 1, rate: 10, failing: 1, sample: ids(int64(4)), text: "outside [0, 100]"}},
+		{"accepted_range exclusive", "probability", `- accepted_range: {min: 0, max: 100, inclusive: false}`,
+			want{status: StatusFail, observed: 4, rate: 40, failing: 4, sample: ids(int64(4), int64(6), int64(8), int64(9))}},
+		{"range min only", "amount", `- range: {min: 0}`, want{status: StatusFail, observed: 1, rate: 10, failing: 1, sample: ids(int64(7))}},
+		{"range dates", "close_date", `- range: {min: "2026-04-01", max: "2026-06-30"}`,
+			want{status: StatusFail, observed: 2, rate: 20, failing: 2, sample: ids(int64(3), int64(9))}},
+		{"regex", "email", `- regex: {pattern: '^[^@\s]+@[^@\s]+\.[a-z]+$'}`,
+			want{status: StatusFail, observed: 2, rate: 20, failing: 2, sample: ids(int64(2), int64(6))}},
+		{"relationships", "account_id", `- relationships: {to: "ref('accounts')", field: id}`,
+			want{status: StatusFail, observed: 1, rate: 10, failing: 1, sample: ids(int64(6)), text: "not found in accounts.id"}},
+		{"not_null_from_stage amount", "amount", `- not_null_from_stage: {stage_column: stage, stages: ` + stages + `, from: Proposal}`,
+			want{status: StatusFail, observed: 1, rate: 20, failing: 1, sample: ids(int64(3)), text: `1 of 5 rows at or beyond stage "Proposal" (20.00%)`}},
+		{"not_null_from_stage close_date", "close_date", `- not_null_from_stage: {stage_column: stage, stages: ` + stages + `, from: Negotiation, error_if: "> 50%"}`,
+			want{status: StatusPass, observed: 0, rate: 0, failing: 0}},
+		{"not_null_from_stage percent", "close_date", `- not_null_from_stage: {stage_column: stage, stages: ` + stages + `, from: Proposal, warn_if: "> 10%", error_if: "> 25%"}`,
+			want{status: StatusWarn, observed: 1, rate: 20, failing: 1, sample: ids(int64(4))}},
+		{"duplicate_rate email", "email", `- duplicate_rate: {normalize: email}`,
+			want{status: StatusFail, observed: 60, rate: 60, failing: 6, sample: ids(int64(1), int64(2), int64(4), int64(5), int64(9)), text: "in 3 duplicate clusters by normalized email"}},
+		{"duplicate_rate domain", "website", `- duplicate_rate: {normalize: domain, warn_if: "> 10%", error_if: "> 55%"}`,
+			want{status: StatusWarn, observed: 50, rate: 50, failing: 5, sample: ids(int64(1), int64(2), int64(3), int64(7), int64(8)), text: "in 2 duplicate clusters"}},
+		{"duplicate_rate name", "company", `- duplicate_rate: {normalize: name, error_if: "> 60"}`,
+			want{status: StatusWarn, observed: 60, rate: 60, failing: 6}},
+		{"duplicate_rate none", "account_id", `- duplicate_rate`,
+			want{status: StatusFail, observed: 40, rate: 40, failing: 4, sample: ids(int64(1), int64(2), int64(7), int64(8))}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := runOne(t, wh, testNow, c.yaml, oppsTarget, c.col)
+			check(t, r, c.want)
+		})
+	}
+}
+
+func TestTableKinds(t *testing.T) {
+	wh := oppsFixture(t)
+	cases := []struct {
+		name, yaml string
+		want       want
+	}{
+		{"row_count bounds", `- row_count: {min: 5, max: 8}`, want{status: StatusFail, observed: 10, rate: -1, text: "10 rows"}},
+		{"row_count ok", `- row_count: {min: 5}`, want{status: StatusPass, observed: 10, rate: -1}},
+		{"row_count empty", `- row_count: {where: "id > 100"}`, want{status: StatusFail, observed: 0, rate: -1}},
+		{"row_count warn_if", `- row_count: {warn_if: "< 20"}`, want{status: StatusWarn, observed: 10, rate: -1}},
+		{"unique_combination", `- unique_combination: {columns: [account_id]}`,
+			want{status: StatusFail, observed: 2, rate: 20, failing: 2, sample: ids(int64(1), int64(2), int64(7), int64(8))}},
+		{"unique_combination two columns", `- unique_combination_of_columns: {columns: [id, account_id]}`,
+			want{status: StatusPass, observed: 0, rate: 0}},
+		{"unique_combination nulls equal", `- unique_combination: {columns: [close_date]}`,
+			want{status: StatusFail, observed: 4, rate: 40, failing: 4, sample: ids(int64(1), int64(2), int64(4), int64(8), int64(9))}},
+		{"not_null at table level", `- not_null: {column: email}`, want{status: StatusFail, observed: 2, rate: 20, failing: 2}},
+		{"sql", `- sql: "select id, amount from {{ this }} where amount > 1000"`,
+			want{status: StatusFail, observed: 2, rate: -1, failing: 2, sample: ids(int64(5), int64(6)), text: "2 violating rows"}},
+		{"sql query key", `- sql: {query: "select id from {{ ref('opps') }} where id > 100"}`, want{status: StatusPass, observed: 0, rate: -1}},
+		{"sql without key columns", `- sql: {query: "select email from {{ this }} where stage = 'Bogus' or id = 1", warn_if: "> 0", error_if: "> 5"}`,
+			want{status: StatusWarn, observed: 2, rate: -1, failing: 2, sample: []map[string]any{{"email": "a@acme.com"}, {"email": nil}}}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := runOne(t, wh, testNow, c.yaml, oppsTarget, "")
+			check(t, r, c.want)
+		})
+	}
+}
+
+// TestFusedScan runs many checks of one table in one query and checks that each result
+// carries that one query.
+func TestFusedScan(t *testing.T) {
+	wh := oppsFixture(t)
+	specs := parseChecks(t, `
+- not_null: {column: email}
+- unique: {column: id}
+- accepted_values: {column: stage, values: [Prospecting]}
+- range: {column: probability, min: 0, max: 100}
+- regex: {column: email, pattern: "@"}
+- row_count: {min: 1}
+- not_null: {column: amount, where: "stage = 'Closed Won'"}
+`, oppsTarget, "")
+	res := runBoth(t, wh, testNow, specs)
+	scanSQL := res[0].SQL[0]
+	for _, r := range res {
+		if r.Status == StatusError {
+			t.Fatalf("%s: %s", r.ID, r.Error)
+		}
+		if r.SQL[0] != scanSQL {
+			t.Errorf("%s ran in another scan: %q", r.ID, r.SQL[0])
+		}
+	}
+	// unique failed, so it also ran its sample query.
+	if len(res[1].SQL) != 2 {
+		t.Errorf("unique ran %d queries, want the scan and its sample query", len(res[1].SQL))
+	}
+	// A broken check in a fused scan is isolated: it errors, the others still evaluate.
+	bad := parseChecks(t, `
+- not_null: {column: email}
+- accepted_values: {column: probability, values: [one, two], quote: true}
+- range: {column: stage, min: 0}
+`, oppsTarget, "")
+	res = runBoth(t, wh, testNow, bad)
+	if res[0].Status != StatusFail || res[1].Status != StatusFail || res[2].Status != StatusError {
+		t.Errorf("statuses %s %s %s, want fail fail error (%s)", res[0].Status, res[1].Status, res[2].Status, res[2].Error)
+	}
+}
+
+func TestCheckCannotBeEvaluated(t *testing.T) {
+	wh := oppsFixture(t)
+	r := runOne(t, wh, testNow, `- not_null: {column: no_such_column}`, oppsTarget, "")
+	if r.Status != StatusError || r.Observed != nil || r.Error == "" {
+		t.Fatalf("got %+v", r)
+	}
+	missing := Target{Kind: "model", Name: "gone", Relation: []string{"main", "gone"}}
+	r = runOne(t, wh, testNow, `- sql: "select 1 from {{ this }}"`, missing, "")
+	if r.Status != StatusError {
+		t.Fatalf("got %+v", r)
+	}
+}

@@ -1,0 +1,200 @@
+package checks
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/revops/revops/warehouse"
+)
+
+// sqlb renders check SQL. Identifiers and literals go through the warehouse Dialect; the
+// engine-specific functions (FILTER, struct_pack, regexp_matches, timezone) are DuckDB's and
+// live here only, so another engine is one more set of these methods. A literal that cannot
+// be rendered is kept as the first error (see err), so builders stay readable.
+type sqlb struct {
+	d   warehouse.Dialect
+	err error
+}
+
+func newSQL(d warehouse.Dialect) *sqlb { return &sqlb{d: d} }
+
+func (g *sqlb) ident(parts ...string) string { return g.d.QuoteIdent(parts...) }
+
+func (g *sqlb) lit(v any) string {
+	s, err := g.d.QuoteLiteral(v)
+	if err != nil {
+		if g.err == nil {
+			g.err = err
+		}
+		return "NULL"
+	}
+	return s
+}
+
+// rel renders a target's relation.
+func (g *sqlb) rel(t Target) string {
+	if len(t.Relation) == 0 {
+		if g.err == nil {
+			g.err = fmt.Errorf("target %s has no relation", t.Name)
+		}
+		return "NULL"
+	}
+	return g.d.QuoteIdent(t.Relation...)
+}
+
+func (g *sqlb) lits(vs []any) string {
+	parts := make([]string, len(vs))
+	for i, v := range vs {
+		parts[i] = g.lit(v)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (g *sqlb) idents(cols []string, qualifier string) []string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		if qualifier != "" {
+			out[i] = g.ident(qualifier, c)
+		} else {
+			out[i] = g.ident(c)
+		}
+	}
+	return out
+}
+
+// filtered renders agg restricted to rows where pred holds ("" = all rows).
+func filtered(agg, pred string) string {
+	if pred == "" {
+		return agg
+	}
+	return agg + " FILTER (WHERE " + pred + ")"
+}
+
+// and joins predicates, parenthesizing user-written ones.
+func and(preds ...string) string {
+	var parts []string
+	for _, p := range preds {
+		if p != "" {
+			parts = append(parts, "("+p+")")
+		}
+	}
+	return strings.Join(parts, " AND ")
+}
+
+// sampleAgg is an aggregate returning the n smallest rows of exprs (ordered by them, so
+// samples are the same whichever way the rows were scanned) as a list of k0..kn structs.
+func sampleAgg(exprs []string, n int) string {
+	parts := make([]string, len(exprs))
+	for i, e := range exprs {
+		parts[i] = "k" + strconv.Itoa(i) + " := " + e
+	}
+	return "min(struct_pack(" + strings.Join(parts, ", ") + "), " + strconv.Itoa(n) + ")"
+}
+
+// tuple renders a row value for count(DISTINCT …) over columns: a row is never NULL, and
+// NULL fields compare equal, as in GROUP BY.
+func tuple(exprs []string) string { return "row(" + strings.Join(exprs, ", ") + ")" }
+
+func join(parts []string) string { return strings.Join(parts, ", ") }
+
+func joinAnd(preds []string) string { return strings.Join(preds, " AND ") }
+
+func joinOr(preds []string) string { return strings.Join(preds, " OR ") }
+
+func text(expr string) string { return "CAST(" + expr + " AS VARCHAR)" }
+
+func (g *sqlb) regexMatch(expr, pattern string) string {
+	return "regexp_matches(" + text(expr) + ", " + g.lit(pattern) + ")"
+}
+
+// localDate renders the calendar date of a timestamp column in a zone: a TIMESTAMPTZ is
+// converted to the zone's wall clock first; a naive TIMESTAMP already is one; a DATE is itself.
+func (g *sqlb) localDate(expr string, ct colType, zone string) string {
+	switch ct {
+	case colDate:
+		return expr
+	case colTimestampTZ:
+		return "CAST(timezone(" + g.lit(zone) + ", " + expr + ") AS DATE)"
+	}
+	return "CAST(" + expr + " AS DATE)"
+}
+
+// sampleKeys are the columns shown for failing rows: the target's key columns, else the
+// check's own columns.
+func sampleKeys(sp *Spec, own ...string) []string {
+	if len(sp.Target.KeyColumns) > 0 {
+		return sp.Target.KeyColumns
+	}
+	var out []string
+	for _, c := range own {
+		if c != "" && !contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// scan is one aggregate query over a relation computing the measures of many checks at once.
+// Each measure is an aggregate restricted by its check's where filter and its own predicate;
+// when every measure shares one where filter it becomes the query's WHERE clause.
+type scan struct {
+	now      time.Time // the runner's now, for kinds that judge against it
+	rel      string
+	measures []measure
+	index    map[measure]int
+}
+
+type measure struct {
+	agg, where, pred string
+}
+
+func newScan(rel string, now time.Time) *scan {
+	return &scan{rel: rel, now: now, index: map[measure]int{}}
+}
+
+// add registers a measure (deduplicated) and returns its position in the result row.
+func (s *scan) add(where, agg, pred string) int {
+	m := measure{agg: agg, where: where, pred: pred}
+	if i, ok := s.index[m]; ok {
+		return i
+	}
+	s.measures = append(s.measures, m)
+	s.index[m] = len(s.measures) - 1
+	return len(s.measures) - 1
+}
+
+func (s *scan) sql() string {
+	common, shared := "", true
+	for i, m := range s.measures {
+		if i == 0 {
+			common = m.where
+		} else if m.where != common {
+			shared = false
+			break
+		}
+	}
+	var b strings.Builder
+	b.WriteString("SELECT ")
+	for i, m := range s.measures {
+		if i > 0 {
+			b.WriteString(",\n  ")
+		}
+		pred := m.pred
+		if shared {
+			if pred != "" {
+				pred = "(" + pred + ")"
+			}
+		} else {
+			pred = and(m.where, m.pred)
+		}
+		b.WriteString(filtered(m.agg, pred))
+		b.WriteString(" AS m" + strconv.Itoa(i))
+	}
+	b.WriteString("\nFROM " + s.rel)
+	if shared && common != "" {
+		b.WriteString("\nWHERE " + common)
+	}
+	return b.String()
+}

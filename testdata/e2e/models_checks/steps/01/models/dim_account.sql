@@ -1,0 +1,1 @@
+select id as account_id, lower(domain) as domain, segment from {{ source('crm', 'accounts') }}

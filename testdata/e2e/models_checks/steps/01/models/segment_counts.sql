@@ -1,0 +1,1 @@
+select segment, count(*) as accounts from {{ ref('dim_account') }} group by segment
