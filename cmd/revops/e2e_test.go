@@ -65,7 +65,7 @@ func runCase(t *testing.T, src string) {
 		os.Remove(filepath.Join(project, "target", "run_results.json"))
 		r := revops(t, nil, append([]string{verb, "--project", project}, args...)...)
 		fmt.Fprintf(&got, "## step %s: revops %s %s → exit %d\n", step.Name(), verb, strings.Join(args, " "), r.code)
-		if verb == "ls" || verb == "compile" {
+		if verb == "ls" || verb == "compile" || verb == "docs" {
 			got.WriteString(strings.ReplaceAll(r.stdout, project, "$PROJECT"))
 		}
 		if r.code == exitConfig || r.code == exitLocked {

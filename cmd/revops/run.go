@@ -39,7 +39,7 @@ type command struct {
 func commands() []*command {
 	return []*command{
 		initCommand(), demoCommand(), runCommand(), extractCommand(), buildCommand(),
-		checkCommand(), compileCommand(), lsCommand(), queryCommand(), showCommand(), versionCommand(),
+		checkCommand(), compileCommand(), docsCommand(), lsCommand(), queryCommand(), showCommand(), versionCommand(),
 	}
 }
 
