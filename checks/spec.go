@@ -579,7 +579,7 @@ func CheckIDs(specs []Spec) error {
 	var errs []string
 	for _, s := range specs {
 		if f, ok := first[s.ID]; ok {
-			errs = append(errs, fmt.Sprintf("%s:%d: check %q is also declared at %s:%d; give one of them another name:", s.File, s.Line, s.ID, f.File, f.Line))
+			errs = append(errs, fmt.Sprintf("%s:%d: check %q is also declared at %s:%d; give one of them a name:", s.File, s.Line, s.ID, f.File, f.Line))
 			continue
 		}
 		first[s.ID] = s

@@ -143,6 +143,10 @@ func (n *outputNode) render(st *state, w *strings.Builder) error {
 		w.WriteString(s)
 		return nil
 	}
+	if _, ok := v.(Func); ok && describe(n.x) != "" {
+		return &Error{Pos: n.pos, Msg: fmt.Sprintf("cannot render function %q", describe(n.x)),
+			Hint: fmt.Sprintf("call it: %s(...)", describe(n.x))}
+	}
 	return at(writeValue(w, v), n.pos)
 }
 
@@ -703,7 +707,13 @@ func (st *state) callMacro(m *Macro, args []any, kwargs map[string]any, p Pos) (
 			return nil, &Error{Pos: p, Msg: fmt.Sprintf("macro %q: argument %q is given twice", m.Name, k), Hint: macroUsage(m)}
 		}
 	}
-	ms := &state{rc: st.rc, own: m.own, sc: &scope{vars: make(map[string]any, len(m.Params)+2)}, depth: st.depth + 1, inMacro: true}
+	frame := &struct {
+		state
+		scope
+	}{state: state{rc: st.rc, own: m.own, depth: st.depth + 1, inMacro: true}}
+	ms := &frame.state
+	ms.sc = &frame.scope
+	ms.sc.vars = make(map[string]any, len(m.Params)+2)
 	for i, name := range m.Params {
 		switch {
 		case i < len(args):
@@ -717,6 +727,9 @@ func (st *state) callMacro(m *Macro, args []any, kwargs map[string]any, p Pos) (
 				return nil, &Error{Pos: p, Msg: fmt.Sprintf("macro %q: missing argument %q", m.Name, name), Hint: macroUsage(m)}
 			}
 			v, err := m.defaults[i].eval(ms)
+			if rs, ok := err.(*returnSignal); ok { // return() in a default ends the call
+				return rs.val, nil
+			}
 			if err != nil {
 				return nil, err
 			}

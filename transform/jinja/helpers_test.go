@@ -63,8 +63,10 @@ func testGlobals() map[string]any {
 			}
 			return strings.Join(out, ","), nil
 		}),
-		"fail":      Func(func(c *Call) (any, error) { return nil, errors.New("it broke") }),
-		"fail_at":   Func(func(c *Call) (any, error) { return nil, &Error{Pos: Pos{File: "elsewhere.sql", Line: 9, Col: 9}, Msg: "custom"} }),
+		"fail": Func(func(c *Call) (any, error) { return nil, errors.New("it broke") }),
+		"fail_at": Func(func(c *Call) (any, error) {
+			return nil, &Error{Pos: Pos{File: "elsewhere.sql", Line: 9, Col: 9}, Msg: "custom"}
+		}),
 		"this":      relation{"analytics", "orders"},
 		"obj":       bare{},
 		"n":         5,

@@ -84,7 +84,7 @@ func (lx *lexer) errAt(off int, msg, hint string) *Error {
 // lex splits src into tokens, ending with tEOF. Whitespace control and raw blocks are resolved
 // here: the parser only sees the resulting text.
 func lex(src string, ln *lines) ([]token, error) {
-	lx := &lexer{src: src, ln: ln, toks: make([]token, 0, len(src)/4+8)}
+	lx := &lexer{src: src, ln: ln, toks: make([]token, 0, len(src)/8+16)}
 	if err := lx.run(); err != nil {
 		return nil, err
 	}

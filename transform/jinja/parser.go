@@ -593,7 +593,8 @@ func (p *parser) parseCompare() (expr, error) {
 	}
 }
 
-func (p *parser) binary(next func() (expr, error), ops map[string]binOp) (expr, error) {
+// binary parses a left-associative chain of the operators level accepts.
+func (p *parser) binary(next func() (expr, error), level func(string) (binOp, bool)) (expr, error) {
 	l, err := next()
 	if err != nil {
 		return nil, err
@@ -603,7 +604,7 @@ func (p *parser) binary(next func() (expr, error), ops map[string]binOp) (expr, 
 		if t.kind != tOp {
 			return l, nil
 		}
-		op, ok := ops[t.s]
+		op, ok := level(t.s)
 		if !ok {
 			return l, nil
 		}
@@ -616,19 +617,40 @@ func (p *parser) binary(next func() (expr, error), ops map[string]binOp) (expr, 
 	}
 }
 
-var (
-	math1Ops  = map[string]binOp{"+": opAdd, "-": opSub}
-	concatOps = map[string]binOp{"~": opConcat}
-	math2Ops  = map[string]binOp{"*": opMul, "/": opDiv, "//": opFloorDiv, "%": opMod}
-	powOps    = map[string]binOp{"**": opPow}
-)
-
-func (p *parser) parseMath1() (expr, error)  { return p.binary(p.parseConcat, math1Ops) }
-func (p *parser) parseConcat() (expr, error) { return p.binary(p.parseMath2, concatOps) }
-func (p *parser) parseMath2() (expr, error)  { return p.binary(p.parsePow, math2Ops) }
-func (p *parser) parsePow() (expr, error) {
-	return p.binary(func() (expr, error) { return p.parseUnary(true) }, powOps)
+func math1Op(s string) (binOp, bool) {
+	switch s {
+	case "+":
+		return opAdd, true
+	case "-":
+		return opSub, true
+	}
+	return 0, false
 }
+
+func concatOp(s string) (binOp, bool) { return opConcat, s == "~" }
+
+func math2Op(s string) (binOp, bool) {
+	switch s {
+	case "*":
+		return opMul, true
+	case "/":
+		return opDiv, true
+	case "//":
+		return opFloorDiv, true
+	case "%":
+		return opMod, true
+	}
+	return 0, false
+}
+
+func powOp(s string) (binOp, bool) { return opPow, s == "**" }
+
+func (p *parser) parseMath1() (expr, error)  { return p.binary(p.parseConcat, math1Op) }
+func (p *parser) parseConcat() (expr, error) { return p.binary(p.parseMath2, concatOp) }
+func (p *parser) parseMath2() (expr, error)  { return p.binary(p.parsePow, math2Op) }
+func (p *parser) parsePow() (expr, error)    { return p.binary(p.parseUnaryFiltered, powOp) }
+
+func (p *parser) parseUnaryFiltered() (expr, error) { return p.parseUnary(true) }
 
 func (p *parser) parseUnary(withFilter bool) (expr, error) {
 	t := p.tok()
