@@ -88,26 +88,26 @@ func repeatList(items []any, n int64) (any, error) {
 	return newList(out), nil
 }
 
-var errOverflow = newErr("integer overflow")
+func errOverflow() error { return newErr("integer overflow") }
 
 func intArith(op binOp, a, b int64) (any, error) {
 	switch op {
 	case opAdd:
 		r := a + b
 		if (b > 0 && r < a) || (b < 0 && r > a) {
-			return nil, errOverflow
+			return nil, errOverflow()
 		}
 		return r, nil
 	case opSub:
 		r := a - b
 		if (b < 0 && r < a) || (b > 0 && r > a) {
-			return nil, errOverflow
+			return nil, errOverflow()
 		}
 		return r, nil
 	case opMul:
 		r, ok := mulExact(a, b)
 		if !ok {
-			return nil, errOverflow
+			return nil, errOverflow()
 		}
 		return r, nil
 	case opFloorDiv, opMod:
@@ -118,7 +118,7 @@ func intArith(op binOp, a, b int64) (any, error) {
 			if op == opMod {
 				return int64(0), nil
 			}
-			return nil, errOverflow
+			return nil, errOverflow()
 		}
 		q, m := a/b, a%b
 		if m != 0 && (m < 0) != (b < 0) {
@@ -138,12 +138,12 @@ func intArith(op binOp, a, b int64) (any, error) {
 			var ok bool
 			if e&1 == 1 {
 				if r, ok = mulExact(r, base); !ok {
-					return nil, errOverflow
+					return nil, errOverflow()
 				}
 			}
 			if e >>= 1; e > 0 {
 				if base, ok = mulExact(base, base); !ok {
-					return nil, errOverflow
+					return nil, errOverflow()
 				}
 			}
 		}

@@ -268,14 +268,8 @@ func formatFloat(f float64) string {
 		}
 		return "0.0"
 	}
-	exp := int(math.Floor(math.Log10(math.Abs(f))))
-	s := strconv.FormatFloat(f, 'e', -1, 64)
-	// Use the exponent of the shortest representation, which may differ from the estimate.
-	if i := strings.LastIndexByte(s, 'e'); i >= 0 {
-		if e, err := strconv.Atoi(s[i+1:]); err == nil {
-			exp = e
-		}
-	}
+	s := strconv.FormatFloat(f, 'e', -1, 64) // shortest digits; the exponent decides the form
+	exp, _ := strconv.Atoi(s[strings.LastIndexByte(s, 'e')+1:])
 	if exp < -4 || exp >= 16 {
 		return s
 	}
