@@ -68,7 +68,7 @@ func scalarText(v any) string {
 
 func (acceptedValues) info() kindInfo { return kindInfo{rate: true} }
 
-func (c acceptedValues) plan(s *scan, sp *Spec, g *sqlb) func([]any) outcome {
+func (c acceptedValues) plan(s *scan, sp *Spec, g *sqlb) planned {
 	col := g.ident(sp.Column)
 	expr := col
 	if c.quote {

@@ -199,10 +199,10 @@ func (f freshness) info() kindInfo {
 	return info
 }
 
-func (f freshness) plan(s *scan, sp *Spec, g *sqlb) func([]any) outcome {
+func (f freshness) plan(s *scan, sp *Spec, g *sqlb) planned {
 	i := s.add(sp.Where, "max("+g.ident(f.column)+")", "")
 	now, what := s.now, targetKind(sp.Target)
-	return func(v []any) outcome { return f.judge(v[i], now, what) }
+	return planned{eval: func(v []any) outcome { return f.judge(v[i], now, what) }}
 }
 
 // judge computes the outcome for the newest value (nil = none) at now.

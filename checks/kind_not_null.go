@@ -8,28 +8,40 @@ func parseNotNull(p *parseCtx) (checker, error) { return notNull{}, p.decode(&no
 
 func (notNull) info() kindInfo { return kindInfo{rate: true} }
 
-func (notNull) plan(s *scan, sp *Spec, g *sqlb) func([]any) outcome {
-	return planRows(s, sp, g, "", g.ident(sp.Column)+" IS NULL", "rows", "null", sampleKeys(sp, sp.Column))
+// plan counts NULLs as count(*) − count(col), which engines compute from validity alone.
+func (notNull) plan(s *scan, sp *Spec, g *sqlb) planned {
+	col := g.ident(sp.Column)
+	total := s.add(sp.Where, "count(*)", "")
+	nonNull := s.add(sp.Where, "count("+col+")", "")
+	return planned{
+		eval: func(v []any) outcome {
+			t := asInt(v[total])
+			n := t - asInt(v[nonNull])
+			o := outcome{failing: n, text: ofRows(n, t, "rows") + " null"}
+			o.set(float64(n))
+			o.setRate(n, t)
+			return o
+		},
+		failing: col + " IS NULL",
+		keys:    sampleKeys(sp, sp.Column),
+	}
 }
 
 // planRows plans a check whose failing rows are those where pred holds, out of the rows where
 // scope holds ("" = every row the where filter keeps): observed = failing rows, rate = their
-// percent of the scope. The failing rows' keys are sampled within the same scan.
-func planRows(s *scan, sp *Spec, g *sqlb, scope, pred, noun, verb string, keys []string) func([]any) outcome {
+// percent of the scope.
+func planRows(s *scan, sp *Spec, g *sqlb, scope, pred, noun, verb string, keys []string) planned {
 	total := s.add(sp.Where, "count(*)", scope)
 	failing := s.add(sp.Where, "count(*)", and(scope, pred))
-	smp := -1
-	if sp.Sample > 0 {
-		smp = s.add(sp.Where, sampleAgg(g.idents(keys, ""), sp.Sample), and(scope, pred))
-	}
-	return func(v []any) outcome {
-		n, t := asInt(v[failing]), asInt(v[total])
-		o := outcome{failing: n, text: ofRows(n, t, noun) + " " + verb}
-		o.set(float64(n))
-		o.setRate(n, t)
-		if smp >= 0 {
-			o.sample = sampleRows(v[smp], keys)
-		}
-		return o
+	return planned{
+		eval: func(v []any) outcome {
+			n, t := asInt(v[failing]), asInt(v[total])
+			o := outcome{failing: n, text: ofRows(n, t, noun) + " " + verb}
+			o.set(float64(n))
+			o.setRate(n, t)
+			return o
+		},
+		failing: and(scope, pred),
+		keys:    keys,
 	}
 }

@@ -47,7 +47,7 @@ func parseNotNullFromStage(p *parseCtx) (checker, error) {
 
 func (notNullFromStage) info() kindInfo { return kindInfo{rate: true} }
 
-func (c notNullFromStage) plan(s *scan, sp *Spec, g *sqlb) func([]any) outcome {
+func (c notNullFromStage) plan(s *scan, sp *Spec, g *sqlb) planned {
 	scope := text(g.ident(c.stageColumn)) + " IN (" + g.lits(c.required) + ")"
 	pred := g.ident(sp.Column) + " IS NULL"
 	return planRows(s, sp, g, scope, pred, fmt.Sprintf("rows at or beyond stage %q", c.from), "have no "+sp.Column,

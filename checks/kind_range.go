@@ -39,7 +39,7 @@ func parseRange(p *parseCtx) (checker, error) {
 
 func (rangeCheck) info() kindInfo { return kindInfo{rate: true} }
 
-func (c rangeCheck) plan(s *scan, sp *Spec, g *sqlb) func([]any) outcome {
+func (c rangeCheck) plan(s *scan, sp *Spec, g *sqlb) planned {
 	col := g.ident(sp.Column)
 	lo, hi := " < ", " > "
 	open, close := "[", "]"

@@ -24,7 +24,7 @@ func parseRegex(p *parseCtx) (checker, error) {
 
 func (regex) info() kindInfo { return kindInfo{rate: true} }
 
-func (c regex) plan(s *scan, sp *Spec, g *sqlb) func([]any) outcome {
+func (c regex) plan(s *scan, sp *Spec, g *sqlb) planned {
 	col := g.ident(sp.Column)
 	pred := col + " IS NOT NULL AND NOT " + g.regexMatch(col, c.pattern)
 	return planRows(s, sp, g, "", pred, "rows", "don't match "+cut(c.pattern, 40), sampleKeys(sp, sp.Column))

@@ -32,9 +32,9 @@ func parseRowCount(p *parseCtx) (checker, error) {
 
 func (c rowCount) info() kindInfo { return kindInfo{fail: c.fail} }
 
-func (rowCount) plan(s *scan, sp *Spec, g *sqlb) func([]any) outcome {
+func (rowCount) plan(s *scan, sp *Spec, g *sqlb) planned {
 	n := s.add(sp.Where, "count(*)", "")
-	return func(v []any) outcome {
+	return planned{eval: func(v []any) outcome {
 		rows := asInt(v[n])
 		o := outcome{text: formatInt(rows) + " rows"}
 		if rows == 1 {
@@ -42,5 +42,5 @@ func (rowCount) plan(s *scan, sp *Spec, g *sqlb) func([]any) outcome {
 		}
 		o.set(float64(rows))
 		return o
-	}
+	}}
 }

@@ -11,7 +11,7 @@ func parseUnique(p *parseCtx) (checker, error) { return unique{}, p.decode(&noAr
 
 func (unique) info() kindInfo { return kindInfo{rate: true} }
 
-func (unique) plan(s *scan, sp *Spec, g *sqlb) func([]any) outcome {
+func (unique) plan(s *scan, sp *Spec, g *sqlb) planned {
 	col := g.ident(sp.Column)
 	return planDistinct(s, sp, "count("+col+")", "count(DISTINCT "+col+")", "repeat another row's "+sp.Column)
 }
@@ -21,17 +21,17 @@ func (unique) sampleSQL(sp *Spec, g *sqlb) (string, []string) {
 }
 
 // planDistinct plans observed = count − distinct over the where-filtered rows.
-func planDistinct(s *scan, sp *Spec, count, distinct, verb string) func([]any) outcome {
+func planDistinct(s *scan, sp *Spec, count, distinct, verb string) planned {
 	total := s.add(sp.Where, "count(*)", "")
 	n := s.add(sp.Where, count, "")
 	d := s.add(sp.Where, distinct, "")
-	return func(v []any) outcome {
+	return planned{eval: func(v []any) outcome {
 		dups, t := asInt(v[n])-asInt(v[d]), asInt(v[total])
 		o := outcome{failing: dups, text: ofRows(dups, t, "rows") + " " + verb}
 		o.set(float64(dups))
 		o.setRate(dups, t)
 		return o
-	}
+	}}
 }
 
 // duplicateSampleSQL lists the keys of rows whose cols repeat in another row (NULLs equal

@@ -255,13 +255,21 @@ func (c volumeAnomaly) run(ctx context.Context, e *env, sp *Spec) (outcome, erro
 	if actual < mean {
 		dir = "below"
 	}
-	season := map[string]string{"day_of_week": "previous " + last.weekday().String() + "s", "day_of_month": fmt.Sprintf("previous %d%s days of the month", last.d, ordinal(last.d)), "none": "previous days"}[c.seasonality]
+	var baseline string
+	switch c.seasonality {
+	case "day_of_week":
+		baseline = fmt.Sprintf("mean of %d previous %ss", len(xs), last.weekday())
+	case "day_of_month":
+		baseline = fmt.Sprintf("mean of the %d%s of %d previous months", last.d, ordinal(last.d), len(xs))
+	default:
+		baseline = fmt.Sprintf("mean of %d previous days", len(xs))
+	}
 	amount := formatPct(round2(dev))
 	if c.zscore {
 		amount = formatNumber(round2(dev)) + " standard deviations"
 	}
-	o.text = fmt.Sprintf("%s rows on %s (%s), %s %s the baseline of %s (mean of %d %s)",
-		formatInt(int64(actual)), last, last.weekday().String()[:3], amount, dir, formatNumber(round2(mean)), len(xs), season)
+	o.text = fmt.Sprintf("%s rows on %s (%s), %s %s the baseline of %s (%s)",
+		formatInt(int64(actual)), last, last.weekday().String()[:3], amount, dir, formatNumber(round2(mean)), baseline)
 	return o, nil
 }
 

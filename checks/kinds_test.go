@@ -1,6 +1,8 @@
 package checks
 
 import (
+	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -150,9 +152,13 @@ func TestFusedScan(t *testing.T) {
 			t.Errorf("%s ran in another scan: %q", r.ID, r.SQL[0])
 		}
 	}
-	// unique failed, so it also ran its sample query.
-	if len(res[1].SQL) != 2 {
-		t.Errorf("unique ran %d queries, want the scan and its sample query", len(res[1].SQL))
+	// unique also read the scan's DISTINCT query, and failed, so it listed its duplicates.
+	if len(res[1].SQL) != 3 || !strings.Contains(res[1].SQL[1], "count(DISTINCT") {
+		t.Errorf("unique ran %q, want the scan, the DISTINCT scan and its sample query", res[1].SQL)
+	}
+	// The checks that failed on a row predicate share one sample query.
+	if len(res[0].SQL) != 2 || res[0].SQL[1] != res[2].SQL[1] || res[5].Status != StatusPass || len(res[5].SQL) != 1 {
+		t.Errorf("not_null ran %q, accepted_values %q, row_count %q", res[0].SQL, res[2].SQL, res[5].SQL)
 	}
 	// A broken check in a fused scan is isolated: it errors, the others still evaluate.
 	bad := parseChecks(t, `
@@ -176,5 +182,46 @@ func TestCheckCannotBeEvaluated(t *testing.T) {
 	r = runOne(t, wh, testNow, `- sql: "select 1 from {{ this }}"`, missing, "")
 	if r.Status != StatusError {
 		t.Fatalf("got %+v", r)
+	}
+}
+
+func TestNormalize(t *testing.T) {
+	wh := openDB(t)
+	g := newSQL(wh.Dialect())
+	cases := []struct{ how, in, want string }{
+		{"email", " J.Doe+crm@Gmail.com ", "jdoe@gmail.com"},
+		{"email", "jdoe@googlemail.com", "jdoe@gmail.com"},
+		{"email", "mailto:Ann@Acme.COM", "ann@acme.com"},
+		{"email", "a.b@acme.com.", "a.b@acme.com"},
+		{"email", "not an email", ""},
+		{"email", "two@@acme.com", ""},
+		{"domain", " Acme.com", "acme.com"},
+		{"domain", "https://www.acme.com/", "acme.com"},
+		{"domain", "HTTP://WWW2.Acme.com:8080/path?q=1#x", "acme.com"},
+		{"domain", "sales@acme.com", "acme.com"},
+		{"domain", "acme.com.", "acme.com"},
+		{"domain", "  ", ""},
+		{"name", "Acme, Inc.", "acme"},
+		{"name", "ACME Corporation", "acme"},
+		{"name", "The Acme Co.", "acme"},
+		{"name", "Procter & Gamble", "procter and gamble"},
+		{"name", "Müller  GmbH", "müller"},
+		{"name", "Co", "co"},
+		{"none", " As Is ", " As Is "},
+	}
+	for _, c := range cases {
+		in := g.lit(c.in)
+		var got *string
+		q := "SELECT " + normalizeExpr(g, c.how, in)
+		if err := wh.QueryRow(context.Background(), q).Scan(&got); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		s := ""
+		if got != nil {
+			s = *got
+		}
+		if s != c.want {
+			t.Errorf("%s(%q) = %q, want %q", c.how, c.in, s, c.want)
+		}
 	}
 }

@@ -165,7 +165,7 @@ func TestVolumeAnomaly(t *testing.T) {
 		{name: "where", yaml: `- volume_anomaly: {column: created_at, where: "id >= 0"}`,
 			want: want{status: StatusFail, observed: 60, rate: 60}},
 		{name: "day of month", yaml: `- volume_anomaly: {column: created_at, seasonality: day_of_month, lookback: 3, min_history: 2}`,
-			want: want{status: StatusFail, observed: 59, rate: 59, text: "mean of 2 previous 14th days of the month"}},
+			want: want{status: StatusFail, observed: 59, rate: 59, text: "mean of the 14th of 2 previous months"}},
 		{name: "not enough history", yaml: `- volume_anomaly: {column: created_at, seasonality: day_of_month}`,
 			skipped: "not enough history: 2 of the 4 day_of_month buckets needed"},
 		{name: "new table", yaml: `- volume_anomaly: {column: created_at, where: "created_at >= TIMESTAMPTZ '2026-07-10 00:00:00+00'"}`,

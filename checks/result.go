@@ -46,6 +46,26 @@ func newResult(sp *Spec, now time.Time) Result {
 	}
 }
 
+// SkippedResult is the result of a check that was not run, e.g. because a model it reads was
+// skipped after an upstream failure; reason says why.
+func SkippedResult(sp *Spec, reason string, at time.Time) Result {
+	r := newResult(sp, at)
+	r.Status, r.Message = StatusSkipped, reason
+	return r
+}
+
+// FailedTargets lists, in first-seen order, the targets (Target names) with an error-severity
+// failure: the models and sources whose dependents a build skips.
+func FailedTargets(results []Result) []string {
+	var out []string
+	for _, r := range results {
+		if r.Status == StatusFail && !contains(out, r.Target) {
+			out = append(out, r.Target)
+		}
+	}
+	return out
+}
+
 // Summary writes a readable table of the results and a final line counting them by status and
 // naming the checks that failed, warned or could not be evaluated.
 func Summary(w io.Writer, results []Result) error {

@@ -27,13 +27,23 @@ type Runner struct {
 // aggregator is a kind whose measures join the fused aggregate scan of its target.
 type aggregator interface {
 	checker
-	// plan registers the check's measures on s and returns the function that turns the
-	// scan's result row into an outcome.
-	plan(s *scan, sp *Spec, g *sqlb) func(vals []any) outcome
+	// plan registers the check's measures on s and says how to judge them.
+	plan(s *scan, sp *Spec, g *sqlb) planned
 }
 
-// sampler is an aggregator whose failing rows cannot be picked within the scan (they depend on
-// other rows, as duplicates do); sampleSQL returns the query that lists them.
+// planned is an aggregator's part of a scan.
+type planned struct {
+	// eval turns the scan's result row into an outcome.
+	eval func(vals []any) outcome
+	// failing, when set, is the predicate of the rows that fail the check (the spec's where
+	// filter applies too); when the check does not pass, a second scan picks the first Sample
+	// of them, ordered by keys, for all such checks of the relation at once.
+	failing string
+	keys    []string
+}
+
+// sampler is an aggregator whose failing rows depend on other rows (duplicates), so they
+// cannot be picked by a row predicate; sampleSQL returns the query that lists them.
 type sampler interface {
 	sampleSQL(sp *Spec, g *sqlb) (sql string, keys []string)
 }
@@ -133,6 +143,11 @@ func (r *Runner) Run(ctx context.Context, specs []Spec) ([]Result, error) {
 	}
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
+		for i := range results {
+			if results[i].Status == "" {
+				results[i].Status, results[i].Error = StatusError, "not run: "+err.Error()
+			}
+		}
 		return results, fmt.Errorf("run checks: %w", err)
 	}
 	return results, nil
@@ -173,17 +188,19 @@ func (r *Runner) plan(e *env, specs []Spec, results []Result) []func(context.Con
 	return append(fused, jobs...)
 }
 
-// runScan computes the checks idx (aggregators on one relation) in one aggregate query. If the
-// query fails and holds several checks, each is run alone, so an error is reported by the
-// check that caused it and the others still evaluate.
+// runScan computes the checks idx (aggregators on one relation) in one scan: one aggregate
+// query (plus one for DISTINCT measures, if any), then one more query picking the sample rows
+// of the checks that did not pass. If the scan fails and holds several checks, each is run
+// alone, so an error is reported by the check that caused it and the others still evaluate.
 func runScan(ctx context.Context, e *env, specs []Spec, results []Result, idx []int) {
 	g := e.sql()
 	s := newScan(g.rel(specs[idx[0]].Target), e.now)
-	evals := make([]func([]any) outcome, len(idx))
+	plans := make([]planned, len(idx))
 	for k, i := range idx {
-		evals[k] = specs[i].check.(aggregator).plan(s, &specs[i], g)
+		s.owner = k
+		plans[k] = specs[i].check.(aggregator).plan(s, &specs[i], g)
 	}
-	q := s.sql()
+	sqls, cols := s.queries()
 	if g.err != nil {
 		for _, i := range idx {
 			results[i].Status, results[i].Error = StatusError, "render check SQL: "+g.err.Error()
@@ -191,11 +208,30 @@ func runScan(ctx context.Context, e *env, specs []Spec, results []Result, idx []
 		return
 	}
 	start := time.Now()
-	rs, err := query(ctx, e.wh, q)
-	var vals []any
-	if err == nil {
-		vals, err = rs.one()
+	vals := make([]any, len(s.measures))
+	// The plain and the DISTINCT query are independent: run them side by side.
+	errs := make([]error, len(sqls))
+	var wg sync.WaitGroup
+	for q, sql := range sqls {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rs, err := query(ctx, e.wh, sql)
+			var row []any
+			if err == nil {
+				row, err = rs.one()
+			}
+			if err != nil {
+				errs[q] = err
+				return
+			}
+			for c, m := range cols[q] {
+				vals[m] = row[c] // each query writes its own measures
+			}
+		}()
 	}
+	wg.Wait()
+	err := errors.Join(errs...)
 	elapsed := time.Since(start).Seconds()
 	e.log.Debug("check scan", "relation", s.rel, "checks", len(idx), "measures", len(s.measures), "seconds", elapsed, "error", err)
 	if err != nil {
@@ -207,35 +243,87 @@ func runScan(ctx context.Context, e *env, specs []Spec, results []Result, idx []
 		}
 		for _, i := range idx {
 			results[i].Status, results[i].Error = StatusError, err.Error()
-			results[i].SQL = []string{q}
+			results[i].SQL = sqls
 			results[i].ElapsedSeconds = elapsed
 		}
 		return
 	}
+	// The queries each check's measures came from.
+	used := make([][]string, len(idx))
+	for q, part := range cols {
+		for _, m := range part {
+			for _, k := range s.owners[m] {
+				if n := len(used[k]); n == 0 || used[k][n-1] != sqls[q] {
+					used[k] = append(used[k], sqls[q])
+				}
+			}
+		}
+	}
+	ss := newScan(s.rel, e.now)
+	type pick struct {
+		k, col int
+	}
+	var picks []pick
 	for k, i := range idx {
 		sp := &specs[i]
-		o := evals[k](vals)
-		o.sql = append([]string{q}, o.sql...)
+		o := plans[k].eval(vals)
+		o.sql = append(used[k], o.sql...)
 		res := &results[i]
 		res.ElapsedSeconds = elapsed
 		finish(sp, res, o)
-		if sm, ok := sp.check.(sampler); ok && sp.Sample > 0 && (res.Status == StatusFail || res.Status == StatusWarn) {
-			t := time.Now()
-			sg := e.sql()
-			sq, keys := sm.sampleSQL(sp, sg)
-			res.SQL = append(res.SQL, sq)
-			rows, err := query(ctx, e.wh, sq)
-			if err == nil && sg.err != nil {
-				err = sg.err
-			}
-			if err != nil {
-				res.Message = appendMsg(res.Message, "could not list failing rows: "+err.Error())
-			} else {
-				res.Sample = rowMaps(rows, keys)
-			}
-			res.ElapsedSeconds += time.Since(t).Seconds()
+		if sp.Sample == 0 || (res.Status != StatusFail && res.Status != StatusWarn) {
+			continue
+		}
+		if plans[k].failing != "" {
+			ss.owner = k
+			picks = append(picks, pick{k, ss.add(sp.Where, sampleAgg(g.idents(plans[k].keys, ""), sp.Sample), plans[k].failing)})
+		} else if sm, ok := sp.check.(sampler); ok {
+			sampleRowsOf(ctx, e, sp, res, sm)
 		}
 	}
+	if len(picks) == 0 {
+		return
+	}
+	t := time.Now()
+	sqls, cols = ss.queries()
+	rs, err := query(ctx, e.wh, sqls[0])
+	var row []any
+	if err == nil {
+		row, err = rs.one()
+	}
+	took := time.Since(t).Seconds()
+	for _, p := range picks {
+		res := &results[idx[p.k]]
+		res.SQL = append(res.SQL, sqls[0])
+		res.ElapsedSeconds += took
+		if err != nil {
+			res.Message = appendMsg(res.Message, "could not list failing rows: "+err.Error())
+			continue
+		}
+		for c, m := range cols[0] {
+			if m == p.col {
+				res.Sample = sampleRows(row[c], plans[p.k].keys)
+			}
+		}
+	}
+}
+
+// sampleRowsOf runs a sampler's own query for the failing rows.
+func sampleRowsOf(ctx context.Context, e *env, sp *Spec, res *Result, sm sampler) {
+	t := time.Now()
+	g := e.sql()
+	sq, keys := sm.sampleSQL(sp, g)
+	res.SQL = append(res.SQL, sq)
+	rows, err := query(ctx, e.wh, sq)
+	if err == nil && g.err != nil {
+		err = g.err
+	}
+	if err != nil {
+		res.Message = appendMsg(res.Message, "could not list failing rows: "+err.Error())
+	} else {
+		res.Sample = rowMaps(rows, keys)
+	}
+	res.ElapsedSeconds += time.Since(t).Seconds()
 }
 
 func runSolo(ctx context.Context, e *env, sp *Spec, res *Result) {

@@ -265,7 +265,7 @@ func Parse(file string, node *yaml.Node, t Target, column string, resolve Resolv
 	default:
 		return Spec{}, p.failf(argNode, "%s: expected a mapping of its arguments, got %s", p.kind, nodeText(argNode))
 	}
-	if def.level == tableLevel && p.declCol != "" && p.kind != "sql" {
+	if def.level == tableLevel && p.declCol != "" {
 		return Spec{}, p.failf(p.kindKey, "%s is a table-level check; declare it under the %s's checks, not under column %q", p.kind, targetKind(t), p.declCol)
 	}
 	chk, err := def.parse(p)

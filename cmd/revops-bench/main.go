@@ -4,6 +4,8 @@
 // Transform: parse + compile of a generated 1,000-model project, and the overhead of a no-op
 // `revops build` of 50 models beyond the time of their SQL alone.
 //
+// Checks: 30 checks over a 10 M-row table, fused into few scans against one query per check.
+//
 // Load: the engine's `revops extract` of a 10-column CRM-like table (10 M rows at -scale 1) from
 // Parquet and from CSV into a fresh DuckDB file, against DuckDB's own read_parquet/read_csv into a
 // table on the same file, each in its own process so peak memory (max RSS) is measured too.
@@ -49,7 +51,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	work := fs.String("work", ".bench", "directory for generated data (kept between runs)")
 	native := fs.String("native", "", "internal: run DuckDB's native load of FORMAT:FILE:DB and exit")
 	repeat := fs.Int("repeat", 2, "runs per case; the fastest counts")
-	only := fs.String("only", "load,transform", "which benchmarks: load, transform (comma separated)")
+	only := fs.String("only", "load,transform,checks", "which benchmarks: load, transform, checks (comma separated)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -80,8 +82,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 				more, err = b.buildOverheadBench(ctx)
 				rs = append(rs, more...)
 			}
+		case "checks":
+			rs, err = b.checksBench(ctx)
 		default:
-			err = fmt.Errorf("-only: unknown benchmark %q (load, transform)", name)
+			err = fmt.Errorf("-only: unknown benchmark %q (load, transform, checks)", name)
 		}
 		if err != nil {
 			fmt.Fprintln(stderr, "bench:", err)
