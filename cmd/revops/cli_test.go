@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"github.com/revops/revops/internal/demo"
 	"io"
 	"os"
 	"path/filepath"
@@ -227,6 +228,7 @@ func TestDemo(t *testing.T) {
 	if q.stdout != "opportunities,deleted_accounts,subscriptions,leads_without_created_at,money_type\n921,9,262,0,\"DECIMAL(18,2)\"\n" {
 		t.Fatalf("demo warehouse: %q %s", q.stdout, q.stderr)
 	}
+	checkDemoFindings(t, dir)
 	if r := revops(t, nil, "demo", "--dir", dir); r.code != exitConfig {
 		t.Fatalf("demo into a non-empty dir without --force: exit %d", r.code)
 	}
@@ -293,4 +295,68 @@ func TestInterruptedRun(t *testing.T) {
 	}
 	data, _ := os.ReadFile(filepath.Join(dir, "target", "run_results.json"))
 	mustContain(t, "run_results.json", string(data), `"status": "canceled"`, `"exit_code": 130`)
+}
+
+// checkDemoFindings runs `revops check` on the demo and compares what each check found with
+// the dirt the generator planted (demo.Summary.Planted, computed again for the same seed).
+func checkDemoFindings(t *testing.T, dir string) {
+	t.Helper()
+	sum, err := demo.Generate(filepath.Join(t.TempDir(), "again"), demo.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := revops(t, nil, "check", "--project", dir)
+	if r.code != exitOK { // the demo's checks warn; only --warn-error turns that into exit 2
+		t.Fatalf("check: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	if r := revops(t, nil, "check", "--project", dir, "--warn-error"); r.code != exitWarn {
+		t.Fatalf("check --warn-error: exit %d", r.code)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "target", "run_results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep struct {
+		Steps []struct {
+			Check *struct {
+				Name        string
+				Status      string
+				FailingRows int64 `json:"failing_rows"`
+			}
+		}
+	}
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int64{}
+	for _, s := range rep.Steps {
+		if s.Check != nil {
+			got[s.Check.Name] = s.Check.FailingRows
+			if s.Check.Status != "pass" && s.Check.Status != "warn" {
+				t.Errorf("check %s: status %s", s.Check.Name, s.Check.Status)
+			}
+		}
+	}
+	p := sum.Planted
+	want := map[string]int64{
+		// A duplicate is a second row with an existing account's domain or contact's email:
+		// the rows in duplicate clusters are the planted rows and their originals.
+		"duplicate_accounts":    2 * int64(p[demo.PlantedDuplicateAccounts]),
+		"duplicate_contacts":    2 * int64(p[demo.PlantedDuplicateContacts]),
+		"soft_deleted_accounts": int64(p[demo.PlantedSoftDeletedAccounts]),
+		"orphan_contacts":       int64(p[demo.PlantedOrphanContacts]),
+		"missing_amount":        int64(p[demo.PlantedMissingAmount]),
+		"missing_close_date":    int64(p[demo.PlantedMissingCloseDate]),
+		"open_past_close_date":  int64(p[demo.PlantedOpenPastCloseDate]),
+		"zero_amount_won":       int64(p[demo.PlantedZeroAmountWon]),
+	}
+	for name, w := range want {
+		if w == 0 {
+			t.Errorf("the demo planted no %s; the comparison would prove nothing", name)
+		}
+		if got[name] != w {
+			t.Errorf("check %s found %d rows, the generator planted %d", name, got[name], w)
+		}
+	}
+	mustContain(t, "check output", r.stdout, "9 warned", "opportunities_freshness")
 }

@@ -154,6 +154,10 @@ func Generate(dir string, opts Options) (Summary, error) {
 		return Summary{}, err
 	}
 	sum.Files = append(sum.Files, projectFile)
+	if err := writeChecks(dir, opts.AsOf); err != nil {
+		return Summary{}, err
+	}
+	sum.Files = append(sum.Files, checksFile)
 	return sum, nil
 }
 

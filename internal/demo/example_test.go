@@ -41,6 +41,7 @@ func ExampleGenerate() {
 	// data/billing/invoices.jsonl
 	// data/billing/subscriptions.parquet
 	// revops.yaml
+	// models/sources.yml
 	// accounts: 309 rows
 	// contacts: 1544 rows
 	// customers: 134 rows
