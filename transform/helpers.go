@@ -33,20 +33,20 @@ type sqlDialect struct {
 
 func helpers(d warehouse.Dialect) map[string]any {
 	sd := sqlDialect{name: d.Name(), quote: d.QuoteIdent, lit: d.QuoteLiteral}
-	wrap := func(name string, f func(sqlDialect, *jinja.Call) (string, error)) jinja.Func {
+	wrap := func(f func(sqlDialect, *jinja.Call) (string, error)) jinja.Func {
 		return func(c *jinja.Call) (any, error) { return f(sd, c) }
 	}
 	return map[string]any{
-		"date_trunc":             wrap("date_trunc", dateTrunc),
-		"dateadd":                wrap("dateadd", dateAdd),
-		"datediff":               wrap("datediff", dateDiff),
-		"date_spine":             wrap("date_spine", dateSpine),
-		"month_spine":            wrap("month_spine", monthSpine),
-		"safe_cast":              wrap("safe_cast", safeCast),
-		"hash":                   wrap("hash", hashExpr),
-		"surrogate_key":          wrap("surrogate_key", surrogateKey),
-		"generate_surrogate_key": wrap("generate_surrogate_key", surrogateKey),
-		"current_timestamp":      wrap("current_timestamp", currentTimestamp),
+		"date_trunc":             wrap(dateTrunc),
+		"dateadd":                wrap(dateAdd),
+		"datediff":               wrap(dateDiff),
+		"date_spine":             wrap(dateSpine),
+		"month_spine":            wrap(monthSpine),
+		"safe_cast":              wrap(safeCast),
+		"hash":                   wrap(hashExpr),
+		"surrogate_key":          wrap(surrogateKey),
+		"generate_surrogate_key": wrap(surrogateKey),
+		"current_timestamp":      wrap(currentTimestamp),
 	}
 }
 
@@ -82,86 +82,60 @@ func exprArg(c *jinja.Call, i int) (string, error) {
 	return "", fmt.Errorf("argument %d must be a SQL expression written as a string, got %v", i+1, c.Args[i])
 }
 
-func argCount(c *jinja.Call, n int, usage string) error {
+// sqlArgs checks that c has n arguments and returns them as SQL expressions; when the first
+// is a date part, it is validated and lower-cased.
+func sqlArgs(c *jinja.Call, n int, usage string, firstIsPart bool) ([]string, error) {
 	if len(c.Args) != n {
-		return fmt.Errorf("takes %d arguments: %s", n, usage)
+		return nil, fmt.Errorf("takes %d arguments: %s", n, usage)
 	}
-	return nil
+	out := make([]string, n)
+	for i := range n {
+		var err error
+		if i == 0 && firstIsPart {
+			out[i], err = datePart(c, 0)
+		} else {
+			out[i], err = exprArg(c, i)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 func dateTrunc(d sqlDialect, c *jinja.Call) (string, error) {
-	if err := argCount(c, 2, "date_trunc('month', 'created_at')"); err != nil {
-		return "", err
-	}
-	part, err := datePart(c, 0)
+	a, err := sqlArgs(c, 2, "date_trunc('month', 'created_at')", true)
 	if err != nil {
 		return "", err
 	}
-	e, err := exprArg(c, 1)
-	if err != nil {
-		return "", err
+	if d.name == "bigquery" {
+		return fmt.Sprintf("timestamp_trunc(cast(%s as timestamp), %s)", a[1], a[0]), nil
 	}
-	switch d.name {
-	case "bigquery":
-		return fmt.Sprintf("timestamp_trunc(cast(%s as timestamp), %s)", e, part), nil
-	default: // duckdb, snowflake
-		return fmt.Sprintf("date_trunc('%s', %s)", part, e), nil
-	}
+	return fmt.Sprintf("date_trunc('%s', %s)", a[0], a[1]), nil // duckdb, snowflake
 }
 
 func dateAdd(d sqlDialect, c *jinja.Call) (string, error) {
-	if err := argCount(c, 3, "dateadd('month', 1, 'start_date')"); err != nil {
-		return "", err
-	}
-	part, err := datePart(c, 0)
+	a, err := sqlArgs(c, 3, "dateadd('month', 1, 'start_date')", true)
 	if err != nil {
 		return "", err
 	}
-	n, err := exprArg(c, 1)
-	if err != nil {
-		return "", err
-	}
-	e, err := exprArg(c, 2)
-	if err != nil {
-		return "", err
-	}
+	part, n, e := a[0], a[1], a[2]
 	switch d.name {
 	case "bigquery":
 		return fmt.Sprintf("datetime_add(cast(%s as datetime), interval %s %s)", e, n, part), nil
 	case "snowflake":
 		return fmt.Sprintf("dateadd(%s, %s, %s)", part, n, e), nil
-	default:
-		return fmt.Sprintf("(%s + to_%ss(cast(%s as bigint)))", e, intervalUnit(part), n), nil
+	default: // DuckDB's to_days(), to_months(), to_quarters() …
+		return fmt.Sprintf("(%s + to_%ss(cast(%s as bigint)))", e, part, n), nil
 	}
-}
-
-// intervalUnit names DuckDB's to_<unit>s() function for a date part.
-func intervalUnit(part string) string {
-	switch part {
-	case "quarter":
-		return "quarter" // to_quarters
-	case "week":
-		return "week"
-	}
-	return part
 }
 
 func dateDiff(d sqlDialect, c *jinja.Call) (string, error) {
-	if err := argCount(c, 3, "datediff('day', 'start_date', 'end_date')"); err != nil {
-		return "", err
-	}
-	part, err := datePart(c, 0)
+	a, err := sqlArgs(c, 3, "datediff('day', 'start_date', 'end_date')", true)
 	if err != nil {
 		return "", err
 	}
-	start, err := exprArg(c, 1)
-	if err != nil {
-		return "", err
-	}
-	end, err := exprArg(c, 2)
-	if err != nil {
-		return "", err
-	}
+	part, start, end := a[0], a[1], a[2]
 	switch d.name {
 	case "bigquery":
 		return fmt.Sprintf("datetime_diff(cast(%s as datetime), cast(%s as datetime), %s)", end, start, part), nil
@@ -173,37 +147,19 @@ func dateDiff(d sqlDialect, c *jinja.Call) (string, error) {
 }
 
 func dateSpine(d sqlDialect, c *jinja.Call) (string, error) {
-	if err := argCount(c, 3, "date_spine('month', \"date '2025-01-01'\", \"date '2026-01-01'\")"); err != nil {
-		return "", err
-	}
-	part, err := datePart(c, 0)
+	a, err := sqlArgs(c, 3, "date_spine('month', \"date '2025-01-01'\", \"date '2026-01-01'\")", true)
 	if err != nil {
 		return "", err
 	}
-	start, err := exprArg(c, 1)
-	if err != nil {
-		return "", err
-	}
-	end, err := exprArg(c, 2)
-	if err != nil {
-		return "", err
-	}
-	return spine(d, part, start, end), nil
+	return spine(d, a[0], a[1], a[2]), nil
 }
 
 func monthSpine(d sqlDialect, c *jinja.Call) (string, error) {
-	if err := argCount(c, 2, "month_spine(\"date '2025-01-01'\", \"date '2026-01-01'\")"); err != nil {
-		return "", err
-	}
-	start, err := exprArg(c, 0)
+	a, err := sqlArgs(c, 2, "month_spine(\"date '2025-01-01'\", \"date '2026-01-01'\")", false)
 	if err != nil {
 		return "", err
 	}
-	end, err := exprArg(c, 1)
-	if err != nil {
-		return "", err
-	}
-	return spine(d, "month", start, end), nil
+	return spine(d, "month", a[0], a[1]), nil
 }
 
 // spine renders a parenthesized subquery with one column date_<part>: every part start in
@@ -230,21 +186,14 @@ func spine(d sqlDialect, part, start, end string) string {
 }
 
 func safeCast(d sqlDialect, c *jinja.Call) (string, error) {
-	if err := argCount(c, 2, "safe_cast('amount', 'decimal(18,2)')"); err != nil {
-		return "", err
-	}
-	e, err := exprArg(c, 0)
-	if err != nil {
-		return "", err
-	}
-	t, err := exprArg(c, 1)
+	a, err := sqlArgs(c, 2, "safe_cast('amount', 'decimal(18,2)')", false)
 	if err != nil {
 		return "", err
 	}
 	if d.name == "bigquery" {
-		return fmt.Sprintf("safe_cast(%s as %s)", e, t), nil
+		return fmt.Sprintf("safe_cast(%s as %s)", a[0], a[1]), nil
 	}
-	return fmt.Sprintf("try_cast(%s as %s)", e, t), nil
+	return fmt.Sprintf("try_cast(%s as %s)", a[0], a[1]), nil
 }
 
 func textType(d sqlDialect) string {
@@ -255,17 +204,14 @@ func textType(d sqlDialect) string {
 }
 
 func hashExpr(d sqlDialect, c *jinja.Call) (string, error) {
-	if err := argCount(c, 1, "hash('email')"); err != nil {
-		return "", err
-	}
-	e, err := exprArg(c, 0)
+	a, err := sqlArgs(c, 1, "hash('email')", false)
 	if err != nil {
 		return "", err
 	}
 	if d.name == "bigquery" {
-		return fmt.Sprintf("to_hex(md5(cast(%s as string)))", e), nil
+		return fmt.Sprintf("to_hex(md5(cast(%s as string)))", a[0]), nil
 	}
-	return fmt.Sprintf("md5(cast(%s as varchar))", e), nil
+	return fmt.Sprintf("md5(cast(%s as varchar))", a[0]), nil
 }
 
 // surrogateKey hashes the columns joined by '-', with NULL written as a marker so that
