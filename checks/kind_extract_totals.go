@@ -55,11 +55,7 @@ func (c extractTotals) run(ctx context.Context, e *env, sp *Spec) (outcome, erro
 	if g.err != nil {
 		return o, g.err
 	}
-	rs, err := e.query(ctx, &o, q)
-	if err != nil {
-		return o, err
-	}
-	v, err := rs.one()
+	v, err := e.queryOne(ctx, &o, q)
 	if err != nil {
 		return o, err
 	}

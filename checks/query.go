@@ -126,17 +126,10 @@ func goValue(col arrow.Array, i int) any {
 		return localTime{wall: a.Value(i).ToTime().UTC(), date: true}
 	case *array.Date64:
 		return localTime{wall: a.Value(i).ToTime().UTC(), date: true}
-	case *array.List:
-		start, end := a.ValueOffsets(i)
-		vals := a.ListValues()
-		out := make([]any, 0, end-start)
-		for j := start; j < end; j++ {
-			out = append(out, goValue(vals, int(j)))
-		}
-		return out
-	case *array.LargeList:
-		start, end := a.ValueOffsets(i)
-		vals := a.ListValues()
+	case *array.List, *array.LargeList:
+		l := a.(array.ListLike)
+		start, end := l.ValueOffsets(i)
+		vals := l.ListValues()
 		out := make([]any, 0, end-start)
 		for j := start; j < end; j++ {
 			out = append(out, goValue(vals, int(j)))

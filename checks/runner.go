@@ -88,6 +88,15 @@ type env struct {
 func (e *env) sql() *sqlb { return newSQL(e.wh.Dialect()) }
 
 // query runs one query of a check, recording its text in o.
+// queryOne runs sql (recording it in o) and returns its only row.
+func (e *env) queryOne(ctx context.Context, o *outcome, sql string) ([]any, error) {
+	rs, err := e.query(ctx, o, sql)
+	if err != nil {
+		return nil, err
+	}
+	return rs.one()
+}
+
 func (e *env) query(ctx context.Context, o *outcome, sql string) (*rows, error) {
 	o.sql = append(o.sql, sql)
 	start := time.Now()
