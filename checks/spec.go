@@ -263,7 +263,7 @@ func Parse(file string, node *yaml.Node, t Target, column string, resolve Resolv
 		p.args = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: argNode.Line, Column: argNode.Column, Content: []*yaml.Node{
 			{Kind: yaml.ScalarNode, Tag: "!!str", Value: def.scalar, Line: argNode.Line, Column: argNode.Column}, argNode}}
 	default:
-		return Spec{}, p.failf(argNode, "%s: expected a mapping of its arguments, got %s", p.kind, nodeText(argNode))
+		return Spec{}, p.failf(argNode, "%s: expected a mapping of its arguments, got %s", p.kind, yamlx.KindName(argNode))
 	}
 	if def.level == tableLevel && p.declCol != "" {
 		return Spec{}, p.failf(p.kindKey, "%s is a table-level check; declare it under the %s's checks, not under column %q", p.kind, targetKind(t), p.declCol)
@@ -309,7 +309,7 @@ func (p *parseCtx) decode(args any) error {
 			return p.failf(rest.Content[0], "%s: give the arguments either under arguments: or directly, not both", p.kind)
 		}
 		if p.common.Arguments.Kind != yaml.MappingNode {
-			return p.failf(p.common.Arguments, "%s: arguments: expected a mapping, got %s", p.kind, nodeText(p.common.Arguments))
+			return p.failf(p.common.Arguments, "%s: arguments: expected a mapping, got %s", p.kind, yamlx.KindName(p.common.Arguments))
 		}
 		if err := p.checkKeys(p.common.Arguments, keysOf(args)); err != nil {
 			return err
@@ -485,7 +485,7 @@ func (p *parseCtx) finish(chk checker) (Spec, error) {
 			continue
 		}
 		if x.node.Kind != yaml.ScalarNode {
-			return Spec{}, p.failf(x.node, "%s: %s: expected a condition such as \"> 0\" or \"> 5%%\", got %s", p.kind, x.key, nodeText(x.node))
+			return Spec{}, p.failf(x.node, "%s: %s: expected a condition such as \"> 0\" or \"> 5%%\", got %s", p.kind, x.key, yamlx.KindName(x.node))
 		}
 		cond, err := parseCondition(x.node.Value)
 		if err != nil {
@@ -631,21 +631,6 @@ func without(list []string, s string) []string {
 		}
 	}
 	return out
-}
-
-func nodeText(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		if n.Tag == "!!null" {
-			return "nothing"
-		}
-		return fmt.Sprintf("%q", n.Value)
-	}
-	return "something else"
 }
 
 // noArgs is the argument struct of kinds without arguments of their own.

@@ -2,7 +2,6 @@ package pipelines
 
 import (
 	"io/fs"
-	"strings"
 
 	"github.com/revops/revops/config"
 	"github.com/revops/revops/transform"
@@ -63,7 +62,7 @@ func Select(tp *transform.Project, plan *Plan, include, exclude []string) (Selec
 func (r *Report) AddModels(results []transform.ModelResult) {
 	for _, m := range results {
 		st := Step{Kind: "model", StreamReport: StreamReport{
-			Name: m.Model.Name, Table: strings.ReplaceAll(m.Relation, `"`, ""), Status: m.Status,
+			Name: m.Model.Name, Table: m.Model.Config.Schema + "." + m.Model.Identifier(), Status: m.Status,
 			Rows: max(m.Rows, 0), Inserted: m.Inserted, Updated: m.Updated, AddedColumns: m.AddedColumns,
 			StartedAt: m.StartedAt, ElapsedSeconds: m.ElapsedSeconds,
 		}, Materialized: m.Materialized, Path: m.Model.Path, SkippedBecause: m.SkippedBecause,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -158,7 +159,7 @@ func (b *Builder) Build(ctx context.Context, p *Project, models []*Model, opts B
 				finished++
 				for _, c := range dependents[i] {
 					if blocked[c] == "" {
-						blocked[c] = orDefault(blocked[i], order[i].Name)
+						blocked[c] = blocked[i] // skipped i carries the reason on
 					}
 					waiting[c]--
 					if waiting[c] == 0 {
@@ -196,20 +197,13 @@ func readsSource(p *Project, m *Model, id string) bool {
 		if d == id {
 			return true
 		}
-		if name, ok := cutModel(d); ok {
+		if name, ok := strings.CutPrefix(d, "model."); ok {
 			if dep := p.Models[name]; dep != nil && !dep.Built() && readsSource(p, dep, id) {
 				return true
 			}
 		}
 	}
 	return false
-}
-
-func orDefault(s, d string) string {
-	if s != "" {
-		return s
-	}
-	return d
 }
 
 // builtUpstream lists the models m waits for: its refs, looking through ephemeral models
@@ -220,7 +214,7 @@ func builtUpstream(p *Project, m *Model) []string {
 	var walk func(m *Model)
 	walk = func(m *Model) {
 		for _, id := range m.DependsOn {
-			name, ok := cutModel(id)
+			name, ok := strings.CutPrefix(id, "model.")
 			if !ok || seen[name] {
 				continue
 			}
@@ -238,13 +232,6 @@ func builtUpstream(p *Project, m *Model) []string {
 	}
 	walk(m)
 	return out
-}
-
-func cutModel(id string) (string, bool) {
-	if len(id) > 6 && id[:6] == "model." {
-		return id[6:], true
-	}
-	return "", false
 }
 
 func (b *Builder) createSchemas(ctx context.Context, models []*Model) error {

@@ -142,46 +142,6 @@ func (p *Project) Order(models []*Model) []*Model {
 // Children returns the unique ids of the nodes that depend directly on id.
 func (p *Project) Children(id string) []string { return p.children[id] }
 
-// Upstream returns the unique ids of everything id depends on, transitively.
-func (p *Project) Upstream(id string) map[string]bool {
-	out := map[string]bool{}
-	var walk func(id string)
-	walk = func(id string) {
-		name, ok := strings.CutPrefix(id, "model.")
-		if !ok {
-			return
-		}
-		m := p.Models[name]
-		if m == nil {
-			return
-		}
-		for _, d := range m.DependsOn {
-			if !out[d] {
-				out[d] = true
-				walk(d)
-			}
-		}
-	}
-	walk(id)
-	return out
-}
-
-// Downstream returns the unique ids of everything that depends on id, transitively.
-func (p *Project) Downstream(id string) map[string]bool {
-	out := map[string]bool{}
-	var walk func(id string)
-	walk = func(id string) {
-		for _, c := range p.children[id] {
-			if !out[c] {
-				out[c] = true
-				walk(c)
-			}
-		}
-	}
-	walk(id)
-	return out
-}
-
 // SortedModels returns every enabled model, by name.
 func (p *Project) SortedModels() []*Model {
 	out := make([]*Model, 0, len(p.Models))

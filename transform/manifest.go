@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 )
 
@@ -92,7 +93,7 @@ func (p *Project) Manifest(opts ManifestOptions) (*Manifest, error) {
 	for name := range p.Macros {
 		mf.Macros = append(mf.Macros, name)
 	}
-	sortStrings(mf.Macros)
+	slices.Sort(mf.Macros)
 	for _, m := range p.SortedModels() {
 		c, err := p.Compile(m, false)
 		if err != nil {
@@ -138,7 +139,7 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	out := append([]string(nil), s...)
-	sortStrings(out)
+	slices.Sort(out)
 	return out
 }
 

@@ -75,10 +75,8 @@ type Model struct {
 	// RawSQL is the file's text.
 	RawSQL string
 
-	tmpl       *jinja.Template
-	refPos     map[string]jinja.Pos // where each dependency is first named, for errors
-	yamlFile   string               // the schema file that documents it, if any
-	hasSQLConf bool
+	tmpl   *jinja.Template
+	refPos map[string]jinja.Pos // where each dependency is first named, for errors
 }
 
 // UniqueID is "model.<name>".
@@ -182,5 +180,3 @@ func addTags(have []string, more ...string) []string {
 	slices.Sort(have)
 	return have
 }
-
-func sortStrings(s []string) { slices.Sort(s) }

@@ -392,7 +392,6 @@ func (p *Project) parseModel(name string, f file, entries map[string]modelEntryA
 	m.Config.Enabled = true
 	m.Config.Tags = slices.Clone(m.Config.Tags)
 	if e, ok := entries[name]; ok {
-		m.yamlFile = e.file
 		m.Description = e.Description
 		m.Columns = columnsOf(e.file, e.Columns)
 		m.Checks = checkDecls(e.file, "", allChecks(e.Checks, e.Tests, e.DataTests))

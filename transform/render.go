@@ -247,7 +247,6 @@ func (r *renderer) config(c *jinja.Call) (any, error) {
 			return nil, err
 		}
 	}
-	r.m.hasSQLConf = true
 	return "", nil
 }
 

@@ -321,9 +321,7 @@ func (c *cli) recordChecks(ctx context.Context, wh *duckdb.Warehouse, rep *pipel
 		return code
 	}
 	switch chk {
-	case exitCheck:
-		rep.Status, rep.Error = "error", reason
-	case exitRuntime:
+	case exitCheck, exitRuntime:
 		rep.Status, rep.Error = "error", reason
 	case exitWarn:
 		rep.Status = "warn"

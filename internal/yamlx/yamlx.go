@@ -234,6 +234,10 @@ func Plain(n *yaml.Node) (any, error) {
 
 func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.Tag == "!!null" }
 
+// KindName describes a node for error messages: "a mapping", "a list", "nothing (null)" or the
+// quoted scalar.
+func KindName(n *yaml.Node) string { return kindName(n) }
+
 func kindName(n *yaml.Node) string {
 	switch n.Kind {
 	case yaml.MappingNode:
