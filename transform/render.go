@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -73,6 +74,17 @@ func (r *renderer) globals() map[string]any {
 	g["dbt"] = namespace{name: "dbt", funcs: h}
 	g["dbt_utils"] = namespace{name: "dbt_utils", funcs: h}
 	g["revops"] = namespace{name: "revops", funcs: h}
+	// exceptions.raise_compiler_error(msg) stops compilation with msg, as in dbt: models use it
+	// to reject a var they cannot work with.
+	g["exceptions"] = namespace{name: "exceptions", funcs: map[string]any{
+		"raise_compiler_error": jinja.Func(func(c *jinja.Call) (any, error) {
+			msg, err := c.String(0)
+			if err != nil {
+				return nil, err
+			}
+			return nil, errors.New(msg)
+		}),
+	}}
 	return g
 }
 

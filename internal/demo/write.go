@@ -30,6 +30,9 @@ func (g *generator) run(out *writers, sum *Summary) error {
 			return err
 		}
 	}
+	if err := g.finance(out); err != nil {
+		return err
+	}
 	for i := range accountsPerScale * g.opts.Scale {
 		if err := g.simulateAccount(g.dice(uint64(i)+1), out); err != nil {
 			return err
@@ -209,6 +212,7 @@ func (f *file) close() error {
 // writers are the project's output files, opened together.
 type writers struct {
 	accounts, users, contacts, leads, opps, history, customers, invoices *file
+	fxRates, targets                                                     *file
 	subs                                                                 *file // temporary CSV
 	tmpDir, subsCSV                                                      string
 	subsRows                                                             int
@@ -244,7 +248,7 @@ func (w *writers) slot(stream string) **file {
 	return map[string]**file{
 		"accounts": &w.accounts, "users": &w.users, "contacts": &w.contacts, "leads": &w.leads,
 		"opportunities": &w.opps, "opportunity_history": &w.history, "subscriptions": &w.subs,
-		"customers": &w.customers, "invoices": &w.invoices,
+		"customers": &w.customers, "invoices": &w.invoices, "fx_rates": &w.fxRates, "sales_targets": &w.targets,
 	}[stream]
 }
 

@@ -92,6 +92,11 @@ func streamSpecs() []streamSpec {
 			cursor: "updated_at",
 			columns: cols("invoice_id", "customer_id", "subscription_id", "amount:"+money, "currency",
 				"issued_at:timestamp", "status", "updated_at:timestamp")},
+		{source: "finance", name: "fx_rates", path: "data/finance/fx_rates.csv", primaryKey: []string{"currency", "rate_date"},
+			columns: cols("currency", "rate_date:date", "rate:decimal(18,8)")},
+		{source: "finance", name: "sales_targets", path: "data/finance/sales_targets.csv",
+			primaryKey: []string{"period_start", "segment"},
+			columns:    cols("period_start:date", "period_end:date", "segment", "target_amount:"+money)},
 	}
 }
 
@@ -108,6 +113,11 @@ warehouse:
 vars:
   as_of_date: "%s"
   reporting_currency: USD
+  fx_source: [finance, fx_rates]
+  targets_source: [finance, sales_targets]
+models:
+  # The canonical revenue models that ship with revops: ARR, pipeline, bookings, funnel, KPIs.
+  builtin: true
 extract:
   parallelism: 4
 sources:

@@ -1,0 +1,70 @@
+{#- Helpers shared by the packaged revenue models. Every model takes its "today" from
+    var('as_of_date'); none calls current_date. -#}
+
+{#- The as_of_date var as a DATE expression. -#}
+{% macro as_of_date() -%}
+cast({{ literal(var('as_of_date')) }} as date)
+{%- endmacro %}
+
+{#- The first day of the month containing as_of_date. -#}
+{% macro as_of_month() -%}
+{{ date_trunc('month', as_of_date()) }}
+{%- endmacro %}
+
+{#- Money: DECIMAL(38,6) in major units (spec §1.1). -#}
+{% macro money(expr) -%}
+cast({{ expr }} as decimal(38, 6))
+{%- endmacro %}
+
+{#- The reporting currency (var reporting_currency, default USD), as a literal. -#}
+{% macro reporting_currency() -%}
+{{ literal(var('reporting_currency', 'USD') | upper) }}
+{%- endmacro %}
+
+{#- A VALUES list from rows of literals, with column names: values_table([['a', 1]], ['k', 'v']). -#}
+{% macro values_table(rows, columns) -%}
+(select * from (values
+{%- for row in rows %}
+    ({% for v in row %}{{ literal(v) }}{% if not loop.last %}, {% endif %}{% endfor %}){% if not loop.last %},{% endif %}
+{%- endfor %}
+) as t({{ columns | join(', ') }}))
+{%- endmacro %}
+
+{#- The CRM system the staging models read: files (the CSV contract), salesforce or hubspot. -#}
+{% macro crm_system() -%}
+{{ return(var('crm_system', 'files')) }}
+{%- endmacro %}
+
+{#- The billing system: files (subscription periods), stripe, or none. -#}
+{% macro billing_system() -%}
+{{ return(var('billing_system', 'files')) }}
+{%- endmacro %}
+
+{#- source() of the CRM or billing source, whose name is var crm_source / billing_source. -#}
+{% macro crm_source(table) -%}
+{{ source(var('crm_source', 'crm'), table) }}
+{%- endmacro %}
+
+{% macro billing_source(table) -%}
+{{ source(var('billing_source', 'billing'), table) }}
+{%- endmacro %}
+
+{#- Normalise an email or web address to its lower-case domain (no scheme, www., path or port). -#}
+{% macro email_domain(expr) -%}
+nullif(lower(trim(split_part({{ expr }}, '@', 2))), '')
+{%- endmacro %}
+
+{% macro web_domain(expr) -%}
+nullif(regexp_replace(regexp_replace(lower(trim({{ expr }})), '^[a-z]+://', ''), '^www\.|[/:].*$', '', 'g'), '')
+{%- endmacro %}
+
+{#- amount converted to the reporting currency with rate (a column of int_fx_rates_month joined
+    on the currency and month); a missing rate for a non-zero amount stops the build with an
+    error naming the currency and month. -#}
+{% macro to_reporting(amount, rate, currency, month) -%}
+case when {{ amount }} is null then null
+     when {{ amount }} <> 0 and {{ rate }} is null
+     then error('no FX rate from ' || coalesce({{ currency }}, 'NULL') || ' to ' || {{ reporting_currency() }}
+                || ' on or before ' || cast(cast({{ month }} as date) as varchar) || ': add it to the table named by var fx_source')
+     else cast({{ amount }} * coalesce({{ rate }}, 0) as decimal(38, 6)) end
+{%- endmacro %}

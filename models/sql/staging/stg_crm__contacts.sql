@@ -1,0 +1,17 @@
+{{ config(enabled=crm_system() != 'none', tags=['staging', 'crm']) }}
+{#- CRM contacts; email normalised for duplicate detection in email_normalized. -#}
+{%- if crm_system() == 'files' %}
+select
+    cast(contact_id as varchar) as contact_id,
+    cast(account_id as varchar) as account_id,
+    email,
+    nullif(lower(trim(email)), '') as email_normalized,
+    first_name,
+    last_name,
+    title,
+    lifecycle_stage,
+    cast(created_at as timestamp) as created_at,
+    cast(updated_at as timestamp) as updated_at,
+    'files' as source_system
+from {{ crm_source('contacts') }}
+{%- endif %}

@@ -1,0 +1,23 @@
+{{ config(enabled=crm_system() != 'none', tags=['staging', 'crm', 'pipeline']) }}
+{#- Opportunities, current state; soft-deleted rows removed. -#}
+{%- if crm_system() == 'files' %}
+select
+    cast(opportunity_id as varchar) as opportunity_id,
+    cast(account_id as varchar) as account_id,
+    cast(owner_id as varchar) as owner_id,
+    name,
+    type,
+    stage_name,
+    forecast_category,
+    cast(probability as double) as probability,
+    {{ money('amount') }} as amount,
+    upper(currency) as currency,
+    cast(close_date as date) as close_date,
+    cast(created_at as timestamp) as created_at,
+    cast(is_closed as boolean) as is_closed,
+    cast(is_won as boolean) as is_won,
+    nullif(trim(next_step), '') as next_step,
+    cast(last_modified_at as timestamp) as modified_at,
+    'files' as source_system
+from {{ crm_source('opportunities') }}
+{%- endif %}

@@ -1,0 +1,32 @@
+{{ config(enabled=crm_system() != 'none', tags=['staging', 'crm', 'pipeline']) }}
+{#- Stage metadata: order, default probability, forecast category, closed/won. From the CRM
+    where it has them (Salesforce OpportunityStage, HubSpot pipelines), else from var
+    opportunity_stages: a list of [stage_name, sort_order, probability, forecast_category,
+    is_closed, is_won]. -#}
+{%- set default_stages = [
+    ['Prospecting', 1, 10, 'Pipeline', false, false],
+    ['Qualification', 2, 10, 'Pipeline', false, false],
+    ['Discovery', 3, 20, 'Pipeline', false, false],
+    ['Needs Analysis', 4, 20, 'Pipeline', false, false],
+    ['Value Proposition', 5, 50, 'Pipeline', false, false],
+    ['Id. Decision Makers', 6, 60, 'Pipeline', false, false],
+    ['Perception Analysis', 7, 70, 'Pipeline', false, false],
+    ['Proposal', 8, 50, 'BestCase', false, false],
+    ['Proposal/Price Quote', 9, 75, 'Pipeline', false, false],
+    ['Negotiation', 10, 75, 'Forecast', false, false],
+    ['Negotiation/Review', 11, 90, 'Pipeline', false, false],
+    ['Closed Won', 12, 100, 'Closed', true, true],
+    ['Closed Lost', 13, 0, 'Omitted', true, false],
+] %}
+{%- if crm_system() == 'files' %}
+select
+    stage_name,
+    cast(sort_order as integer) as sort_order,
+    cast(probability as double) as probability,
+    forecast_category,
+    cast(is_closed as boolean) as is_closed,
+    cast(is_won as boolean) as is_won,
+    'files' as source_system
+from {{ values_table(var('opportunity_stages', default_stages),
+    ['stage_name', 'sort_order', 'probability', 'forecast_category', 'is_closed', 'is_won']) }}
+{%- endif %}

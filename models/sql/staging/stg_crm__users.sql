@@ -1,0 +1,12 @@
+{{ config(enabled=crm_system() != 'none', tags=['staging', 'crm']) }}
+{#- CRM users (opportunity and account owners). -#}
+{%- if crm_system() == 'files' %}
+select
+    cast(user_id as varchar) as user_id,
+    name,
+    lower(email) as email,
+    role,
+    territory,
+    'files' as source_system
+from {{ crm_source('users') }}
+{%- endif %}
