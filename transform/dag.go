@@ -16,6 +16,13 @@ func (p *Project) link() error {
 	var errs []error
 	for _, name := range slices.Sorted(maps.Keys(p.Models)) {
 		m := p.Models[name]
+		// A ref found only in a branch the parse render did not take (say, a CRM-only branch
+		// of a model when the CRM models are disabled) to a disabled model is no dependency;
+		// rendering that branch would still fail on the ref.
+		m.DependsOn = slices.DeleteFunc(m.DependsOn, func(id string) bool {
+			_, disabled := p.disabled[strings.TrimPrefix(id, "model.")]
+			return m.staticOnly[id] && strings.HasPrefix(id, "model.") && disabled
+		})
 		for _, id := range m.DependsOn {
 			var err error
 			switch {

@@ -77,6 +77,9 @@ type Model struct {
 
 	tmpl   *jinja.Template
 	refPos map[string]jinja.Pos // where each dependency is first named, for errors
+	// staticOnly marks dependencies found only by the static walk of every branch, not by the
+	// parse render.
+	staticOnly map[string]bool
 }
 
 // UniqueID is "model.<name>".

@@ -421,6 +421,12 @@ func (p *Project) parseModel(name string, f file, entries map[string]modelEntryA
 		if err != nil {
 			return nil, &jinja.Error{Pos: jinja.Pos{File: f.path, Line: c.Line, Col: c.Col}, Msg: err.Error()}
 		}
+		if !deps[id] {
+			if m.staticOnly == nil {
+				m.staticOnly = map[string]bool{}
+			}
+			m.staticOnly[id] = true
+		}
 		deps[id] = true
 	}
 	for id := range deps {
