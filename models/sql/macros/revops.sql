@@ -68,3 +68,15 @@ case when {{ amount }} is null then null
                 || ' on or before ' || cast(cast({{ month }} as date) as varchar) || ': add it to the table named by var fx_source')
      else cast({{ amount }} * coalesce({{ rate }}, 0) as decimal(38, 6)) end
 {%- endmacro %}
+
+{#- A recurring price normalised to one month (spec §2.2, §3): amount per interval_count
+    intervals of interval (day, week, month or year) over the months in that span
+    (day: n·12/365, week: n·12/52, month: n, year: 12n). Another interval gives NULL. -#}
+{% macro monthly_amount(amount, interval, interval_count) -%}
+cast(case lower({{ interval }})
+    when 'day' then {{ amount }} * 365 / (12.0 * {{ interval_count }})
+    when 'week' then {{ amount }} * 52 / (12.0 * {{ interval_count }})
+    when 'month' then {{ amount }} / (1.0 * {{ interval_count }})
+    when 'year' then {{ amount }} / (12.0 * {{ interval_count }})
+end as decimal(38, 6))
+{%- endmacro %}

@@ -2,8 +2,8 @@
 {#- Open pipeline as of each month's last day (and as_of_date for its month), rebuilt from the
     opportunity history (spec §6.3): an opportunity is in the snapshot of day D when it was
     created by the end of D and its latest history row by the end of D is not a closed stage.
-    Amount, stage, probability, forecast category and close date are the values as of D; an
-    opportunity without history rows uses its current values. is_forecastable excludes the
+    Amount, stage, probability, forecast category and close date are the values as of D. An
+    opportunity without history rows can only be placed at as_of_date, with its current values. is_forecastable excludes the
     Omitted forecast category (open_pipeline vs forecastable_pipeline). Amounts in the
     reporting currency use the rate of D's month. -#}
 with opps as (
@@ -47,10 +47,11 @@ states as (
     union all
     select
         d.snapshot_date, d.snapshot_month, o.opportunity_id, o.stage_name, o.amount, o.close_date,
-        o.probability, o.forecast_category, o.is_closed and o.close_date <= d.snapshot_date
+        o.probability, o.forecast_category, o.is_closed
     from dates as d
     join opps as o on o.created_at < {{ dateadd('day', 1, 'd.snapshot_date') }}
     where o.opportunity_id not in (select opportunity_id from has_history)
+      and d.snapshot_date = {{ as_of_date() }}
 )
 select
     st.snapshot_date,

@@ -22,7 +22,7 @@ select
     count(*) filter (where not is_won) as lost_count,
     coalesce(sum(amount) filter (where is_won), 0) as won_amount,
     coalesce(sum(amount) filter (where not is_won), 0) as lost_amount,
-    cast(sum(amount) filter (where is_won) as double) / nullif(sum(amount), 0) as win_rate_amount,
+    cast(coalesce(sum(amount) filter (where is_won), 0) as double) / nullif(sum(amount), 0) as win_rate_amount,
     cast(count(*) filter (where is_won) as double) / nullif(count(*), 0) as win_rate_count,
     avg(days_to_close) filter (where is_won) as avg_days_to_close,
     median(days_to_close) filter (where is_won) as median_days_to_close
