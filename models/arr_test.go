@@ -228,8 +228,8 @@ func TestRetentionWorkedExample(t *testing.T) {
 		"A,a1,2024-01-01,2025-01-01,416666.666667,USD", "A,a2,2025-01-01,,566666.666667,USD", // 5.0M -> 6.8M
 		"B,b1,2024-01-01,2025-01-01,250000,USD", "B,b2,2025-01-01,,200000,USD", // 3.0M -> 2.4M
 		"C,c1,2024-01-01,2024-07-01,75000,USD", // 0.9M, churned
-		"D,d1,2024-01-01,,91666.666667,USD", // 1.1M, flat
-		"E,e1,2024-06-01,,50000,USD", // new during the year
+		"D,d1,2024-01-01,,91666.666667,USD",    // 1.1M, flat
+		"E,e1,2024-06-01,,50000,USD",           // new during the year
 	).build(t, "+fct_retention")
 	want(t, "12-month retention", rows(t, wh, `select date_month, cohort_month, cohort_customers, cohort_customers_retained,
 		round(cohort_starting_mrr * 12, 0), round(cohort_ending_mrr * 12, 0), round(grr_12m, 4), round(nrr_12m, 4)

@@ -25,7 +25,7 @@ func crm() map[string]string {
 		"crm.accounts": `select * from (values
 			('A1', 'Acme', 'https://www.acme.com/', 'Tech', 'NA', 'SMB', 'U1', timestamp '2023-01-01 00:00:00', false),
 			('A2', 'Beta', 'beta.io', 'Tech', 'NA', 'ENT', 'U1', timestamp '2023-01-01 00:00:00', false),
-			('A3', 'ACME Corp', 'acme.com', null, 'NA', 'SMB', 'U1', timestamp '2024-06-01 00:00:00', false),
+			('A3', 'ACME Corp', 'acme.com', null, 'NA', 'SMB', 'U1', timestamp '2024-03-01 00:00:00', false),
 			('A9', 'Gone', 'gone.com', 'Tech', 'NA', 'SMB', 'U1', timestamp '2023-01-01 00:00:00', true)
 		) as t(account_id, name, domain, industry, region, segment, owner_id, created_at, is_deleted)`,
 		"crm.users":    `select 'U1' as user_id, 'Una' as name, 'una@x.com' as email, 'AE' as role, 'NA' as territory`,
@@ -176,4 +176,23 @@ func TestIdentity(t *testing.T) {
 	want(t, "match rate", rows(t, wh, `select billing_customers, matched_explicit_id, matched_email_domain, unmatched_billing,
 		billing_match_rate, crm_accounts_with_won_deals, crm_accounts_linked from rpt_identity_match`),
 		"5|1|1|3|0.4|1|1")
+}
+
+// fct_revops_kpis: duplicate rates by normalized domain and email, completeness, forecast
+// hygiene from history as of the week's end, and lead routing in the week leads arrived.
+func TestRevOpsKPIs(t *testing.T) {
+	wh := crmFixture(map[string]any{"kpi_weeks": 20}).build(t, "+fct_revops_kpis")
+	want(t, "last week", rows(t, wh, `select kpi, numerator, denominator, round(value, 4), target, meets_target
+		from fct_revops_kpis where week_start = date '2024-04-29' order by kpi`),
+		"completeness_accounts|2|3|0.6667|0.95|false",
+		"completeness_opportunities|5|5|1|0.95|true",
+		"duplicate_rate_accounts|2|3|0.6667|0.05|false",
+		"duplicate_rate_contacts|0|1|0|0.05|true",
+		"duplicate_rate_leads|2|3|0.6667|0.05|false",
+		"forecast_hygiene|1|2|0.5|0.9|false")
+	want(t, "lead routing", rows(t, wh, `select week_start, kpi, numerator, denominator from fct_revops_kpis
+		where kpi in ('lead_routing_sla', 'speed_to_lead_median_minutes') order by 1, 2`),
+		"2024-01-08|lead_routing_sla|1|1", "2024-01-08|speed_to_lead_median_minutes|3|1",
+		"2024-01-15|lead_routing_sla|0|1", "2024-01-15|speed_to_lead_median_minutes|60|1",
+		"2024-01-29|lead_routing_sla|0|1", "2024-01-29|speed_to_lead_median_minutes|∅|1")
 }
