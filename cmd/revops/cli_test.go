@@ -360,3 +360,27 @@ func checkDemoFindings(t *testing.T, dir string) {
 	}
 	mustContain(t, "check output", r.stdout, "9 warned", "opportunities_freshness")
 }
+
+// The demo world at scale 10 builds every revenue model, and its ARR roll-forward ties exactly
+// every month: starting + movements + fx_adjustment = ending, and each start is the previous end.
+func TestDemoScale10Waterfall(t *testing.T) {
+	if testing.Short() {
+		t.Skip("scale 10 demo in -short mode")
+	}
+	dir := filepath.Join(t.TempDir(), "demo")
+	if r := revops(t, nil, "demo", "--dir", dir, "--scale", "10"); r.code != exitOK {
+		t.Fatalf("demo: %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	q := revops(t, nil, "query", "--project", dir, "--output", "csv", `select
+		count(*) as months,
+		count(*) filter (where starting_mrr + new_mrr + expansion_mrr + reactivation_mrr + contraction_mrr
+		                         + churned_mrr + fx_adjustment <> ending_mrr) as identity_breaks,
+		count(*) filter (where prev_end is not null and prev_end <> starting_mrr) as continuity_breaks,
+		count(*) filter (where fx_adjustment <> 0) > 0 as has_fx,
+		min(new_mrr) >= 0 and max(churned_mrr) <= 0 and max(contraction_mrr) <= 0 as signs_ok,
+		(select count(*) from fct_customer_mrr_month) > 10000 as customer_months
+	from (select *, lag(ending_mrr) over (order by date_month) as prev_end from fct_arr_waterfall_month)`)
+	if q.stdout != "months,identity_breaks,continuity_breaks,has_fx,signs_ok,customer_months\n47,0,0,true,true,true\n" {
+		t.Fatalf("waterfall on the scale-10 demo: %q %s", q.stdout, q.stderr)
+	}
+}

@@ -62,9 +62,12 @@ func demoCommand() *command {
 			}
 			fmt.Fprintf(c.stdout, `
 The demo warehouse is %[1]s. Look at it with:
+  %[2]s show --project %[3]s fct_arr_waterfall_month --limit 12
+  %[2]s show --project %[3]s fct_revops_kpis --limit 9
+  %[2]s query --project %[3]s "select date_month, nrr_12m, grr_12m from fct_retention order by 1 desc limit 6"
   %[2]s show --project %[3]s crm.opportunities --limit 10
-  %[2]s query --project %[3]s "select stage_name, count(*), sum(amount) from crm.opportunities group by 1 order by 3 desc"
   %[2]s query --project %[3]s "select * from _revops.runs" --output json
+  %[2]s docs --project %[3]s    (a browsable site of every model, source and check)
 Run details: %[4]s
 `, filepath.Join(dir, "revops.duckdb"), prog, dir, filepath.Join(dir, "target", "run_results.json"))
 			return exitOK
