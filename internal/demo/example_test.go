@@ -39,16 +39,20 @@ func ExampleGenerate() {
 	// data/crm/opportunity_history.csv
 	// data/billing/customers.csv
 	// data/billing/invoices.jsonl
+	// data/finance/fx_rates.csv
+	// data/finance/sales_targets.csv
 	// data/billing/subscriptions.parquet
 	// revops.yaml
 	// models/sources.yml
 	// accounts: 309 rows
 	// contacts: 1544 rows
 	// customers: 134 rows
+	// fx_rates: 122 rows
 	// invoices: 2333 rows
 	// leads: 1981 rows
 	// opportunities: 921 rows
 	// opportunity_history: 3577 rows
+	// sales_targets: 63 rows
 	// subscriptions: 262 rows
 	// users: 24 rows
 	// planted duplicate_accounts: 9
