@@ -67,6 +67,20 @@ func (r *renderer) globals() map[string]any {
 		"target":         target{dialect: r.p.Dialect.Name(), schema: r.p.opts.Defaults.Schema},
 		"model":          modelInfo{r.m},
 		"literal":        jinja.Func(r.literal),
+		// source_exists('crm', 'opportunities') tells whether the project declares that source
+		// table, so that packaged models can turn themselves on for the sources a project has.
+		"source_exists": jinja.Func(func(c *jinja.Call) (any, error) {
+			src, err := c.String(0)
+			if err != nil {
+				return nil, err
+			}
+			tbl, err := c.String(1)
+			if err != nil {
+				return nil, err
+			}
+			_, err = r.p.lookupSource(src, tbl)
+			return err == nil, nil
+		}),
 	}
 	h := helpers(r.p.Dialect)
 	maps.Copy(g, h)

@@ -6,6 +6,9 @@
 //
 // Checks: 30 checks over a 10 M-row table, fused into few scans against one query per check.
 //
+// Models: every packaged revenue model built by `revops build` on the scale-100 demo world,
+// against the same compiled SQL run straight into DuckDB.
+//
 // Load: the engine's `revops extract` of a 10-column CRM-like table (10 M rows at -scale 1) from
 // Parquet and from CSV into a fresh DuckDB file, against DuckDB's own read_parquet/read_csv into a
 // table on the same file, each in its own process so peak memory (max RSS) is measured too.
@@ -51,7 +54,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	work := fs.String("work", ".bench", "directory for generated data (kept between runs)")
 	native := fs.String("native", "", "internal: run DuckDB's native load of FORMAT:FILE:DB and exit")
 	repeat := fs.Int("repeat", 2, "runs per case; the fastest counts")
-	only := fs.String("only", "load,transform,checks", "which benchmarks: load, transform, checks (comma separated)")
+	only := fs.String("only", "load,transform,checks,models", "which benchmarks: load, transform, checks, models (comma separated)")
+	modelsScale := fs.Int("models-scale", 100, "demo world scale for the revenue models benchmark")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -67,7 +71,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "-scale too small")
 		return 2
 	}
-	b := &bench{stdout: stdout, stderr: stderr, revops: *revops, work: *work, rows: rows, repeat: max(*repeat, 1)}
+	b := &bench{stdout: stdout, stderr: stderr, revops: *revops, work: *work, rows: rows, repeat: max(*repeat, 1), modelsScale: *modelsScale}
 	var results []Result
 	for _, name := range strings.Split(*only, ",") {
 		var rs []Result
@@ -84,8 +88,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			}
 		case "checks":
 			rs, err = b.checksBench(ctx)
+		case "models":
+			rs, err = b.modelsBench(ctx)
 		default:
-			err = fmt.Errorf("-only: unknown benchmark %q (load, transform, checks)", name)
+			err = fmt.Errorf("-only: unknown benchmark %q (load, transform, checks, models)", name)
 		}
 		if err != nil {
 			fmt.Fprintln(stderr, "bench:", err)
@@ -106,6 +112,7 @@ type bench struct {
 	revops, work   string
 	rows           int64
 	repeat         int
+	modelsScale    int
 }
 
 // measurement is one process: its wall time and peak RSS.

@@ -30,14 +30,26 @@ cast({{ expr }} as decimal(38, 6))
 ) as t({{ columns | join(', ') }}))
 {%- endmacro %}
 
-{#- The CRM system the staging models read: files (the CSV contract), salesforce or hubspot. -#}
+{#- The CRM system the staging models read (var crm_system): files (the CSV contract), or none.
+    Unset, it is files when the project has the source named by var crm_source (default crm)
+    with an opportunities table, else none (the CRM models are then disabled). -#}
 {% macro crm_system() -%}
-{{ return(var('crm_system', 'files')) }}
+{%- if source_exists(var('crm_source', 'crm'), 'opportunities') %}
+{{- return(var('crm_system', 'files')) }}
+{%- else %}
+{{- return(var('crm_system', 'none')) }}
+{%- endif %}
 {%- endmacro %}
 
-{#- The billing system: files (subscription periods), stripe, or none. -#}
+{#- The billing system (var billing_system): files (subscription periods), or none. Unset, it
+    is files when the source named by var billing_source (default billing) has a subscriptions
+    table, else none. -#}
 {% macro billing_system() -%}
-{{ return(var('billing_system', 'files')) }}
+{%- if source_exists(var('billing_source', 'billing'), 'subscriptions') %}
+{{- return(var('billing_system', 'files')) }}
+{%- else %}
+{{- return(var('billing_system', 'none')) }}
+{%- endif %}
 {%- endmacro %}
 
 {#- source() of the CRM or billing source, whose name is var crm_source / billing_source. -#}
@@ -79,4 +91,14 @@ cast(case lower({{ interval }})
     when 'month' then {{ amount }} / (1.0 * {{ interval_count }})
     when 'year' then {{ amount }} / (12.0 * {{ interval_count }})
 end as decimal(38, 6))
+{%- endmacro %}
+
+{#- True when the CRM models are on and the CRM source has every one of tables (a model that
+    needs a table the project does not extract turns itself off). -#}
+{% macro crm_enabled(tables) -%}
+{%- set ns = namespace(ok=crm_system() != 'none') %}
+{%- for t in tables %}
+{%- if not source_exists(var('crm_source', 'crm'), t) %}{% set ns.ok = false %}{% endif %}
+{%- endfor %}
+{{- return(ns.ok) }}
 {%- endmacro %}

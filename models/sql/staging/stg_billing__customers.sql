@@ -1,7 +1,10 @@
 {{ config(enabled=billing_system() != 'none', tags=['staging', 'billing']) }}
 {#- Billing customers, with the CRM account id when the billing system records one (the
-    explicit mapping dim_customer uses first). -#}
-{%- if billing_system() == 'files' %}
+    explicit mapping dim_customer uses first). Files contract: a customers table (customer_id,
+    name, email, crm_account_id) is optional; without one, the customers are the distinct
+    customer ids of the subscription periods, matched to the CRM only when their id is the
+    CRM account id. -#}
+{%- if billing_system() == 'files' and source_exists(var('billing_source', 'billing'), 'customers') %}
 select
     cast(customer_id as varchar) as customer_id,
     name,
@@ -10,4 +13,13 @@ select
     nullif(cast(crm_account_id as varchar), '') as crm_account_id,
     'files' as source_system
 from {{ billing_source('customers') }}
+{%- elif billing_system() == 'files' %}
+select distinct
+    cast(customer_id as varchar) as customer_id,
+    cast(null as varchar) as name,
+    cast(null as varchar) as email,
+    cast(null as varchar) as email_domain,
+    cast(customer_id as varchar) as crm_account_id,
+    'files' as source_system
+from {{ billing_source('subscriptions') }}
 {%- endif %}

@@ -1,4 +1,4 @@
-{{ config(enabled=crm_system() != 'none', tags=['staging', 'crm']) }}
+{{ config(enabled=crm_enabled(['accounts']), tags=['staging', 'crm']) }}
 {#- CRM accounts in the source-agnostic shape; soft-deleted rows removed. -#}
 {%- if crm_system() == 'files' %}
 select

@@ -1,4 +1,4 @@
-{{ config(enabled=crm_system() != 'none', tags=['staging', 'crm', 'funnel']) }}
+{{ config(enabled=crm_enabled(['leads']), tags=['staging', 'crm', 'funnel']) }}
 {#- Sales activities (calls, emails, meetings, tasks) on leads. The files contract carries only
     each lead's first activity (leads.first_activity_at); it becomes one activity row. -#}
 {%- if crm_system() == 'files' %}

@@ -1,4 +1,4 @@
-{{ config(enabled=crm_system() != 'none', tags=['staging', 'crm']) }}
+{{ config(enabled=crm_enabled(['contacts']), tags=['staging', 'crm']) }}
 {#- CRM contacts; email normalised for duplicate detection in email_normalized. -#}
 {%- if crm_system() == 'files' %}
 select

@@ -1,4 +1,4 @@
-{{ config(enabled=crm_system() != 'none', tags=['staging', 'crm', 'funnel']) }}
+{{ config(enabled=crm_enabled(['leads']), tags=['staging', 'crm', 'funnel']) }}
 {#- Leads with their funnel timestamps: created, MQL, SQL, converted opportunity, and the
     first sales activity after creation (speed to lead). -#}
 {%- if crm_system() == 'files' %}

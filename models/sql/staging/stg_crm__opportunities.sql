@@ -1,4 +1,4 @@
-{{ config(enabled=crm_system() != 'none', tags=['staging', 'crm', 'pipeline']) }}
+{{ config(enabled=crm_enabled(['opportunities']), tags=['staging', 'crm', 'pipeline']) }}
 {#- Opportunities, current state; soft-deleted rows removed. -#}
 {%- if crm_system() == 'files' %}
 select

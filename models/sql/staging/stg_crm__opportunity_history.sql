@@ -1,4 +1,4 @@
-{{ config(enabled=crm_system() != 'none', tags=['staging', 'crm', 'pipeline']) }}
+{{ config(enabled=crm_enabled(['opportunity_history']), tags=['staging', 'crm', 'pipeline']) }}
 {#- Opportunity history: one row per change of stage, amount, probability or close date, with
     the values after the change (Salesforce OpportunityHistory semantics). -#}
 {%- if crm_system() == 'files' %}

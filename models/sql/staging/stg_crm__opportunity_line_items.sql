@@ -1,4 +1,4 @@
-{{ config(enabled=crm_system() != 'none', tags=['staging', 'crm', 'bookings']) }}
+{{ config(enabled=crm_enabled(['opportunities']), tags=['staging', 'crm', 'bookings']) }}
 {#- Opportunity line items (products on a deal). The files contract has none: the model is
     empty and bookings use the opportunity amount as TCV. -#}
 {%- if crm_system() == 'files' %}

@@ -1,4 +1,4 @@
-{{ config(enabled=crm_system() != 'none', tags=['staging', 'crm', 'pipeline']) }}
+{{ config(enabled=crm_enabled(['opportunities']), tags=['staging', 'crm', 'pipeline']) }}
 {#- Stage metadata: order, default probability, forecast category, closed/won. From the CRM
     where it has them (Salesforce OpportunityStage, HubSpot pipelines), else from var
     opportunity_stages: a list of [stage_name, sort_order, probability, forecast_category,

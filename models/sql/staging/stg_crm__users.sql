@@ -1,4 +1,4 @@
-{{ config(enabled=crm_system() != 'none', tags=['staging', 'crm']) }}
+{{ config(enabled=crm_enabled(['users']), tags=['staging', 'crm']) }}
 {#- CRM users (opportunity and account owners). -#}
 {%- if crm_system() == 'files' %}
 select

@@ -1,4 +1,4 @@
-{{ config(materialized='table', enabled=crm_system() != 'none', tags=['funnel']) }}
+{{ config(materialized='table', enabled=crm_enabled(['leads', 'opportunities', 'opportunity_history', 'accounts']), tags=['funnel']) }}
 {#- The lead funnel (spec §8): one row per lead and stage it reached — lead (created), mql,
     sql, opportunity (the converted opportunity's creation) and won (its close date, when won)
     — with when it first entered the stage, up to as_of_date. stage_number orders the stages;

@@ -1,4 +1,4 @@
-{{ config(materialized='table', enabled=crm_system() != 'none', tags=['funnel']) }}
+{{ config(materialized='table', enabled=crm_enabled(['leads', 'opportunities', 'opportunity_history', 'accounts']), tags=['funnel']) }}
 {#- Funnel conversion by lead cohort month (the month leads were created): how many leads
     reached each stage, the conversion from each stage to the next, and the median days
     between stages (stage velocity). -#}

@@ -1,4 +1,4 @@
-{{ config(materialized='table', enabled=crm_system() != 'none', tags=['funnel']) }}
+{{ config(materialized='table', enabled=crm_enabled(['leads']), tags=['funnel']) }}
 {#- One row per lead: the first sales activity at or after the lead's creation, the minutes
     between them (speed to lead), and whether it met the routing SLA of var lead_sla_minutes
     (default 5). A lead not yet touched is within_sla = false once the SLA has passed by

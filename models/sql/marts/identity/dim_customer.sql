@@ -6,7 +6,7 @@
 with customers as (
     select * from {{ ref('stg_billing__customers') }}
 ),
-{%- if crm_system() != 'none' %}
+{%- if crm_enabled(['accounts']) %}
 accounts as (
     select account_id, name, domain, segment, region from {{ ref('stg_crm__accounts') }}
 ),

@@ -1,4 +1,4 @@
-{{ config(materialized='table', enabled=billing_system() != 'none' and crm_system() != 'none', tags=['identity']) }}
+{{ config(materialized='table', enabled=billing_system() != 'none' and crm_enabled(['opportunities', 'opportunity_history', 'accounts']), tags=['identity']) }}
 {#- Identity match rate: billing customers by match method, and the share matched; CRM
     accounts with won deals and the share linked to billing. -#}
 with by_method as (

@@ -1,4 +1,4 @@
-{{ config(materialized='table', enabled=billing_system() != 'none' and crm_system() != 'none', tags=['identity']) }}
+{{ config(materialized='table', enabled=billing_system() != 'none' and crm_enabled(['opportunities', 'opportunity_history', 'accounts']), tags=['identity']) }}
 {#- The records identity resolution could not link, on both sides: billing customers with no
     CRM account (side = billing), and CRM accounts with a won deal but no billing customer
     (side = crm). reason says why. -#}

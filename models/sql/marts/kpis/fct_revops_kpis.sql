@@ -1,4 +1,4 @@
-{{ config(materialized='table', enabled=crm_system() != 'none', tags=['kpis']) }}
+{{ config(materialized='table', enabled=crm_enabled(['accounts', 'contacts', 'leads', 'opportunities', 'opportunity_history']), tags=['kpis']) }}
 {#- RevOps data KPIs by week (revops-kpis.md), for the var kpi_weeks (default 13) weeks up to
     the one containing as_of_date; weeks start on Monday and end on Sunday (or as_of_date).
     One row per week and KPI: numerator, denominator, value, the target and whether it is met.
@@ -103,7 +103,7 @@ routing as (
       on s.created_at >= w.week_start and s.created_at < {{ dateadd('day', 1, 'w.week_end') }}
     group by w.week_start
 ),
-{%- if billing_system() != 'none' %}
+{%- if billing_system() != 'none' and crm_enabled(['accounts']) %}
 booked as (
     select w.week_start, sum(b.booked_arr_reporting) as booked_arr
     from weeks as w
@@ -141,7 +141,7 @@ kpis as (
     union all select week_start, 'forecast_hygiene', numerator, denominator, 'min', {{ targets.forecast_hygiene }} from hygiene
     union all select week_start, 'lead_routing_sla', numerator, denominator, 'min', {{ targets.lead_routing_sla }} from routing
     union all select week_start, 'speed_to_lead_median_minutes', median_minutes, 1, 'max', {{ targets.speed_to_lead }} from routing
-{%- if billing_system() != 'none' %}
+{%- if billing_system() != 'none' and crm_enabled(['accounts']) %}
     union all select week_start, 'bookings_vs_billing_gap', numerator, denominator, 'max', {{ targets.bookings_gap }} from gap
 {%- endif %}
 )

@@ -1,4 +1,4 @@
-{{ config(materialized='table', enabled=crm_system() != 'none', tags=['pipeline']) }}
+{{ config(materialized='table', enabled=crm_enabled(['opportunities', 'opportunity_history', 'accounts']), tags=['pipeline']) }}
 {#- Opportunities, current state (spec §6.1), with the stage's metadata, the booking type and
     the Fivetran-style status: Won, Lost, Pipeline (open with a forecast category of Pipeline,
     BestCase, MostLikely/Commit or Forecast) or Other (open and Omitted or none).

@@ -1,4 +1,4 @@
-{{ config(materialized='table', enabled=crm_system() != 'none', tags=['bookings']) }}
+{{ config(materialized='table', enabled=crm_enabled(['opportunities', 'opportunity_history', 'accounts']), tags=['bookings']) }}
 {#- Bookings: one row per closed-won opportunity (spec §7); booking_date = close_date.
     tcv = the line items' total (quantity × unit price × (1 - discount)) when the deal has line
     items, else the amount; recurring_tcv = the recurring line items, else the amount.

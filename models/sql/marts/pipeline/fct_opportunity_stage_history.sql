@@ -1,4 +1,4 @@
-{{ config(materialized='table', enabled=crm_system() != 'none', tags=['pipeline']) }}
+{{ config(materialized='table', enabled=crm_enabled(['opportunity_history']), tags=['pipeline']) }}
 {#- One row per opportunity and stage visit (spec §6.2): history rows ordered by time (then id),
     keeping those whose stage differs from the previous row. exited_at is the next visit's
     entry; is_current marks the open visit; days_in_stage counts to exit, or to as_of_date. -#}

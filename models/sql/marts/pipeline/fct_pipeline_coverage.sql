@@ -1,4 +1,4 @@
-{{ config(materialized='table', enabled=crm_system() != 'none' and var('targets_source', none) is not none, tags=['pipeline']) }}
+{{ config(materialized='table', enabled=crm_enabled(['opportunities', 'opportunity_history', 'accounts']) and var('targets_source', none) is not none, tags=['pipeline']) }}
 {#- Pipeline coverage against targets (spec §6.5), as of as_of_date. Targets come from the
     table named by var targets_source ([source, table]) with columns period_start, period_end
     (exclusive), segment (empty: every segment) and target_amount (reporting currency).

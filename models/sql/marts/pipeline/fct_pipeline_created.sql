@@ -1,4 +1,4 @@
-{{ config(materialized='table', enabled=crm_system() != 'none', tags=['pipeline']) }}
+{{ config(materialized='table', enabled=crm_enabled(['opportunities', 'opportunity_history', 'accounts']), tags=['pipeline']) }}
 {#- Pipeline created per month and segment (spec §6.4), in the reporting currency at the
     creation month's rate: opportunities created, their current amount (Fivetran's measure),
     their amount at creation (the first history row), and at qualification (the amount when

@@ -1,4 +1,4 @@
-{{ config(materialized='table', enabled=crm_system() != 'none', tags=['pipeline']) }}
+{{ config(materialized='table', enabled=crm_enabled(['opportunities', 'opportunity_history', 'accounts']), tags=['pipeline']) }}
 {#- Open pipeline as of each month's last day (and as_of_date for its month), rebuilt from the
     opportunity history (spec §6.3): an opportunity is in the snapshot of day D when it was
     created by the end of D and its latest history row by the end of D is not a closed stage.

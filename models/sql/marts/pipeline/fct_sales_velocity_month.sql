@@ -1,4 +1,4 @@
-{{ config(materialized='table', enabled=crm_system() != 'none', tags=['pipeline']) }}
+{{ config(materialized='table', enabled=crm_enabled(['opportunities', 'opportunity_history', 'accounts']), tags=['pipeline']) }}
 {#- Sales velocity per month (revops-kpis.md): open opportunities at the month's snapshot ×
     average won deal size × win rate (by count) / average sales cycle in days, the last three
     over deals closed in the trailing 12 months (var velocity_window_months). Reporting

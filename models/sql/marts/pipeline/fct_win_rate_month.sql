@@ -1,4 +1,4 @@
-{{ config(materialized='table', enabled=crm_system() != 'none', tags=['pipeline']) }}
+{{ config(materialized='table', enabled=crm_enabled(['opportunities', 'opportunity_history', 'accounts']), tags=['pipeline']) }}
 {#- Win rate and sales cycle by close month and segment (spec §6.6), reporting currency at the
     close month's rate: won / (won + lost) by amount and by count (NULL when nothing closed),
     and the average and median days from creation to close of won deals. -#}
