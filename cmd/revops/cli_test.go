@@ -358,7 +358,7 @@ func checkDemoFindings(t *testing.T, dir string) {
 			t.Errorf("check %s found %d rows, the generator planted %d", name, got[name], w)
 		}
 	}
-	mustContain(t, "check output", r.stdout, "9 warned", "opportunities_freshness")
+	mustContain(t, "check output", r.stdout, "10 warned", "opportunities_freshness", "kpi_targets_latest_week")
 }
 
 // The demo world at scale 10 builds every revenue model, and its ARR roll-forward ties exactly
