@@ -252,7 +252,6 @@ func (b *Builder) createSchemas(ctx context.Context, models []*Model) error {
 func (b *Builder) buildOne(ctx context.Context, tr warehouse.Transactor, p *Project, m *Model, opts BuildOptions, res ModelResult) ModelResult {
 	res.StartedAt = b.Now()
 	t0 := time.Now()
-	defer func() { res.ElapsedSeconds = time.Since(t0).Seconds() }()
 	fail := func(err error) ModelResult {
 		res.Status = StatusError
 		res.Error = fmt.Errorf("model %s (%s): %w", m.Name, m.Path, err)
@@ -295,6 +294,7 @@ func (b *Builder) buildOne(ctx context.Context, tr warehouse.Transactor, p *Proj
 		return fail(err)
 	}
 	res.Status = StatusSuccess
+	res.ElapsedSeconds = time.Since(t0).Seconds() // the model's own time; its checks are reported apart
 	b.Log.Info("model built", "model", m.Name, "materialized", m.Config.Materialized, "rows", res.Rows)
 	if b.AfterModel != nil {
 		ok, err := b.AfterModel(ctx, m)

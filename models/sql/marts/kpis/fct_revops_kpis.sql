@@ -74,16 +74,21 @@ history as (
     select h.*, lead(h.created_at) over (partition by h.opportunity_id order by h.created_at, h.history_id) as valid_to
     from {{ ref('stg_crm__opportunity_history') }} as h
 ),
+-- the history row in force at each week's end
+history_at_week_end as (
+    select w.week_start, h.opportunity_id, h.amount, h.close_date, h.stage_name
+    from weeks as w
+    join history as h
+      on h.created_at < {{ dateadd('day', 1, 'w.week_end') }}
+     and (h.valid_to is null or h.valid_to >= {{ dateadd('day', 1, 'w.week_end') }})
+),
 open_at_week_end as (
     select w.week_start, w.week_end, o.opportunity_id, o.next_step,
            coalesce(h.amount, o.amount) as amount, coalesce(h.close_date, o.close_date) as close_date,
            coalesce(s.is_closed, o.is_closed and o.close_date <= w.week_end) as is_closed
     from weeks as w
     join opps as o on o.created_at < {{ dateadd('day', 1, 'w.week_end') }}
-    left join history as h
-      on h.opportunity_id = o.opportunity_id
-     and h.created_at < {{ dateadd('day', 1, 'w.week_end') }}
-     and (h.valid_to is null or h.valid_to >= {{ dateadd('day', 1, 'w.week_end') }})
+    left join history_at_week_end as h on h.week_start = w.week_start and h.opportunity_id = o.opportunity_id
     left join {{ ref('stg_crm__opportunity_stages') }} as s on s.stage_name = h.stage_name
 ),
 hygiene as (
