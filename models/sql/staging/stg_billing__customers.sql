@@ -3,7 +3,8 @@
     explicit mapping dim_customer uses first). Files contract: a customers table (customer_id,
     name, email, crm_account_id) is optional; without one, the customers are the distinct
     customer ids of the subscription periods, matched to the CRM only when their id is the
-    CRM account id. -#}
+    CRM account id. Stripe: the CRM account id is read from the customer's metadata key
+    var stripe_crm_account_metadata_key (default crm_account_id). -#}
 {%- if billing_system() == 'files' and source_exists(var('billing_source', 'billing'), 'customers') %}
 select
     cast(customer_id as varchar) as customer_id,
@@ -22,4 +23,14 @@ select distinct
     cast(customer_id as varchar) as crm_account_id,
     'files' as source_system
 from {{ billing_source('subscriptions') }}
+{%- elif billing_system() == 'stripe' %}
+select
+    id as customer_id,
+    name,
+    email,
+    {{ email_domain('email') }} as email_domain,
+    nullif(json_extract_string(metadata, '$.' || {{ literal(var('stripe_crm_account_metadata_key', 'crm_account_id')) }}), '') as crm_account_id,
+    'stripe' as source_system
+from {{ billing_source('customers') }}
+where not coalesce(deleted, false)
 {%- endif %}

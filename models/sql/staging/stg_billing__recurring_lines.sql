@@ -2,7 +2,13 @@
 {#- The canonical billing input (spec §3): one row per subscription item and effective period,
     a piecewise-constant MRR schedule. valid_to is exclusive; NULL means still active.
     Files contract: subscription periods (customer_id, subscription_id, start_date, end_date,
-    monthly_amount, currency). -#}
+    monthly_amount, currency).
+    Stripe (billing_system: stripe, spec §3): the non-proration subscription lines of paid,
+    open or uncollectible invoices, each over its billing period, at unit amount × quantity per
+    month of the price's interval, less its discounts over the same months; the latest period
+    of an item whose subscription has not ended stays open. Items never invoiced count from
+    their creation at the price's amount. Metered and one-time prices, proration and one-off
+    invoice items are not MRR; periods inside a trial are trial lines. -#}
 {%- if billing_system() == 'files' %}
 select
     cast(customer_id as varchar) as customer_id,
@@ -23,4 +29,66 @@ select
     cast(null as varchar) as status_at_valid_from,
     'files' as source_system
 from {{ billing_source('subscriptions') }}
+{%- elif billing_system() == 'stripe' %}
+with prices as (
+    select * from {{ billing_source('prices') }}
+),
+subs as (
+    select * from {{ billing_source('subscriptions') }}
+),
+invoiced as (
+    select
+        l.subscription_id, l.subscription_item_id, l.price_id, l.product_id, l.currency,
+        l.period_start, l.period_end, coalesce(l.quantity, 1) as quantity,
+        coalesce(l.unit_amount, cast(l.unit_amount_decimal as decimal(38, 6))) * coalesce(l.quantity, 1) as amount,
+        coalesce(l.discount_amount, 0) as discount,
+        row_number() over (partition by l.subscription_item_id order by l.period_start desc, l.id desc) as recency
+    from {{ billing_source('invoice_lines') }} as l
+    join {{ billing_source('invoices') }} as i on i.id = l.invoice_id
+    where l.subscription_item_id is not null
+      and not coalesce(l.proration, false)
+      and i.status in ('paid', 'open', 'uncollectible')
+      and not coalesce(i.deleted, false) and not coalesce(l.deleted, false)
+),
+never_invoiced as (
+    select
+        it.subscription_id, it.id as subscription_item_id, it.price_id, it.product_id, p.currency,
+        it.created as period_start, cast(null as timestamp) as period_end, coalesce(it.quantity, 1) as quantity,
+        p.unit_amount * coalesce(it.quantity, 1) as amount, 0 as discount, 1 as recency
+    from {{ billing_source('subscription_items') }} as it
+    join prices as p on p.id = it.price_id
+    where not coalesce(it.deleted, false)
+      and it.id not in (select subscription_item_id from invoiced)
+),
+periods as (
+    select * from invoiced
+    union all
+    select * from never_invoiced
+)
+select
+    s.customer_id,
+    x.subscription_id,
+    x.subscription_item_id,
+    x.product_id,
+    x.price_id as plan_id,
+    upper(x.currency) as currency,
+    x.period_start as valid_from,
+    case
+        when x.recency = 1 and s.ended_at is null then null
+        when x.recency = 1 then s.ended_at
+        else x.period_end
+    end as valid_to,
+    cast(x.quantity as decimal(38, 6)) as quantity,
+    {{ monthly_amount('x.amount', 'p.recurring_interval', 'p.recurring_interval_count') }} as mrr_gross,
+    {{ monthly_amount('x.discount', 'p.recurring_interval', 'p.recurring_interval_count') }} as mrr_discount,
+    {{ monthly_amount('x.amount - x.discount', 'p.recurring_interval', 'p.recurring_interval_count') }} as mrr_net,
+    s.trial_end is not null and x.period_start < s.trial_end as is_trial,
+    coalesce(s.status = 'paused', false) as is_paused,
+    coalesce(p.recurring_usage_type = 'metered', false) as is_metered,
+    s.status as status_at_valid_from,
+    'stripe' as source_system
+from periods as x
+join subs as s on s.id = x.subscription_id
+join prices as p on p.id = x.price_id
+where p.price_type = 'recurring'
 {%- endif %}
