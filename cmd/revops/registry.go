@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/revops/revops/extract"
 	"github.com/revops/revops/extract/file"
+	"github.com/revops/revops/extract/hubspot"
 	"github.com/revops/revops/extract/stripe"
 )
 
@@ -10,6 +11,7 @@ import (
 func sources() *extract.Registry {
 	r := extract.NewRegistry()
 	r.Register("file", file.New)
+	r.Register("hubspot", hubspot.New)
 	r.Register("stripe", stripe.New)
 	return r
 }

@@ -267,3 +267,17 @@ func (l *Limiter) Wait(ctx context.Context) error {
 		}
 	}
 }
+
+// NewLimiterClock is NewLimiter on an injected clock: now reads the time and sleep waits (nil
+// keeps the wall clock and a timer). Tests pass a fake clock's Now and a sleep that advances it,
+// so that a throttled run takes no real time.
+func NewLimiterClock(n int, per time.Duration, now func() time.Time, sleep func(ctx context.Context, d time.Duration) error) *Limiter {
+	l := NewLimiter(n, per)
+	if now != nil {
+		l.now = now
+	}
+	if sleep != nil {
+		l.sleep = sleep
+	}
+	return l
+}

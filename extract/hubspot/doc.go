@@ -1,0 +1,114 @@
+// Package hubspot is the HubSpot CRM source: companies, contacts, deals, owners, deal pipeline
+// stages, deal stage history and engagements, read through HubSpot's CRM v3/v4 APIs with a
+// private-app token and emitted as Arrow record batches. Its fake, for tests and the demo, is
+// package hubspot/fake.
+//
+// # Configuration
+//
+//	sources:
+//	  - name: crm
+//	    type: hubspot
+//	    token: ${HUBSPOT_TOKEN}          # required: a private app's access token (${ENV} or ${file:PATH})
+//	    base_url: https://api.hubapi.com # default; http is accepted only on a loopback host (a fake)
+//	    objects: [companies, contacts, deals, owners, deal_pipeline_stages, deal_stage_history, engagements]
+//	    engagement_types: [calls, emails, meetings]  # default; also notes, tasks
+//	    properties:                      # extra properties to read, into _extra; "all" reads every one
+//	      deals: [hs_date_entered_closedwon, my_custom_score]
+//	      contacts: all
+//	    page_size: 200                   # search page size, 1–200 (list pages are at most 100)
+//	    lookback: 5m                     # each incremental window starts this long before the last
+//	    index_lag: 1m                    # each window ends this long before now
+//	    requests_per_second: 9           # 1–19: at most 10·n+1 requests in any 10 s
+//	    search_requests_per_second: 4    # 1–4: at most n+1 searches in any second
+//	    timeout: 60s                     # per HTTP request
+//
+// objects lists streams (default: all of them). New validates everything, naming the key of each
+// problem, and does no network I/O. The token is a yamlx.Secret: it is never logged, printed or
+// put in an error.
+//
+// # Streams
+//
+// Column names are HubSpot's property names (lower-case snake case already), except: id (the
+// record id), owner_id (hubspot_owner_id), created_at (createdate, or hs_createdate for
+// engagements), updated_at (the last-modified property). Property values, strings in HubSpot's
+// API, are converted by declared type: datetimes to timestamp[us, UTC] (ISO 8601, dates and
+// epoch milliseconds are read), money to decimal(18,2) (rounded half away from zero), other
+// numbers to float64, booleans to bool, enumerations stay strings. A value that does not
+// convert fails the read, naming the record, the column and the value. Properties that no column
+// takes (those asked for with properties) go to _extra, a JSON object (the arrow.json
+// extension, a JSON column in DuckDB); null when there are none.
+//
+//	companies      key id; name, domain, industry, type, country, city, state, numberofemployees,
+//	               annualrevenue (decimal), lifecyclestage, owner_id, parent_company_id
+//	contacts       key id; email, firstname, lastname, jobtitle, lifecyclestage, hs_lead_status,
+//	               owner_id, associatedcompanyid, company_id, hs_analytics_source,
+//	               hs_analytics_first_timestamp, country, hs_lifecyclestage_{stage}_date for the
+//	               eight default lifecycle stages (the funnel's date-entered properties)
+//	deals          key id; dealname, amount and amount_in_home_currency (decimal),
+//	               deal_currency_code, closedate, dealstage, pipeline, dealtype, hs_is_closed,
+//	               hs_is_closed_won, hs_deal_stage_probability, hs_forecast_probability,
+//	               closed_lost_reason, owner_id, company_id
+//	engagements    key (engagement_type, id); engagement_type (call, email, meeting, note, task),
+//	               occurred_at (hs_timestamp), owner_id, title, direction, status, contact_id,
+//	               company_id, deal_id — first touch is min(occurred_at) per contact
+//
+// Each of these ends with created_at, updated_at (the cursor field), archived (the deleted
+// field: the loader keeps archived rows as soft deletes), archived_at and _extra. company_id,
+// contact_id and deal_id come from the v4 associations API: the association labeled Primary,
+// else the smallest id.
+//
+//	deal_stage_history    key (deal_id, changed_at, stage); one row per change of a deal's
+//	                      dealstage (propertiesWithHistory): source_type, source_id,
+//	                      updated_by_user_id, deal_updated_at (the cursor field)
+//	owners                key id, replaced on every read; active and archived (deactivated)
+//	                      owners: email, first_name, last_name, user_id, type, team_id and
+//	                      team_name (the primary team), created_at, updated_at, archived, _extra
+//	deal_pipeline_stages  key (pipeline_id, stage_id), replaced on every read; pipeline_label,
+//	                      pipeline_display_order, pipeline_archived, stage_label, display_order,
+//	                      probability (float64, from the metadata string), is_closed, archived,
+//	                      created_at, updated_at, _extra
+//
+// # Incremental reads, archives and the cursor
+//
+// The first read of an object type is a full read through the list API (after paging), then
+// every archived record (archived=true). Later reads are windows: a search for records whose
+// last-modified property (lastmodifieddate for contacts, hs_lastmodifieddate for every other
+// type) lies between the last watermark minus lookback and now minus index_lag, then the
+// archived records whose archivedAt falls in the window. Search never returns archived records;
+// they arrive with archived = true.
+//
+// Search paging is by keyset, not by offset: each request starts at offset 0 from the last
+// modified time read, so no query reaches HubSpot's 10,000-result cap, and records that change
+// between pages cannot shift a page over a record. A full page holds back its last modified
+// time (its ties may continue past the page); a full page of one modified time switches to
+// paging by hs_object_id within it, so any number of records sharing a timestamp (a portal-wide
+// batch update) is read without looping. HubSpot allows one sort rule, so ties are never assumed
+// to come in id order.
+//
+// index_lag covers search's indexing delay (a change is searchable "a few moments" after it is
+// made) and lookback re-reads the end of the previous window, for late commits and clock skew;
+// rows read twice are merged by the loader on the primary key.
+//
+// Every page is emitted as a batch with the cursor reached after it, and a cursor never points
+// past a record not yet emitted: a read killed at any point and restarted from the last loaded
+// cursor completes the window it was in, then reads a new one. The cursor is JSON, versioned;
+// an unknown version asks for a full refresh. An empty read still ends with one (empty) Final
+// batch carrying the cursor.
+//
+// Limits: association changes do not always move a record's last-modified time in HubSpot;
+// such a change reaches company_id on the record's next change or a full refresh. Archived rows
+// carry no association columns. The history of an archived deal stays as last read.
+// Properties that do not fit a search request (3,000 characters) or a list URL are read by
+// batch read after each page.
+//
+// # Requests, limits and errors
+//
+// Requests go through internal/httpretry: every request waits on a limiter of
+// requests_per_second, searches on one of search_requests_per_second (HubSpot allows five a
+// second). A 429 is retried after Retry-After when HubSpot sends one; otherwise after one second
+// for the search limit (SECONDLY), after X-HubSpot-RateLimit-Interval-Milliseconds or ten
+// seconds for TEN_SECONDLY_ROLLING; a DAILY 429 stops the read with an error wrapping
+// ErrDailyLimit. 5xx answers and bodies cut short are retried with exponential backoff and
+// jitter (up to eight attempts). A 401 fails at once with an error wrapping ErrUnauthorized;
+// other errors are APIErrors carrying HubSpot's category, message and correlation id.
+package hubspot
