@@ -36,21 +36,25 @@ accounts as (select * from {{ ref('stg_crm__accounts') }}),
 contacts as (select * from {{ ref('stg_crm__contacts') }}),
 leads as (select * from {{ ref('stg_crm__leads') }}),
 opps as (select * from {{ ref('dim_opportunity') }}),
+{#- A record is in a duplicate cluster from the moment a second record with its key exists:
+    max(its own creation, the key's second creation). -#}
 {%- for name, tbl, col in [('accounts', 'accounts', 'domain'), ('contacts', 'contacts', 'email_normalized'), ('leads', 'leads', 'email_normalized')] %}
+dup_{{ name }}_since as (
+    select
+        created_at,
+        case when {{ col }} is not null and second_at is not null then greatest(created_at, second_at) end as duplicate_since
+    from (
+        select {{ col }}, created_at,
+               nth_value(created_at, 2) over (partition by {{ col }} order by created_at
+                                              rows between unbounded preceding and unbounded following) as second_at
+        from {{ tbl }}
+    ) as k
+),
 dup_{{ name }} as (
     select w.week_start, count(*) as denominator,
-           count(*) filter (where x.n > 1) as numerator
+           count(*) filter (where r.duplicate_since < {{ dateadd('day', 1, 'w.week_end') }}) as numerator
     from weeks as w
-    join (
-        select {{ col }} as k, created_at from {{ tbl }}
-    ) as r on r.created_at < {{ dateadd('day', 1, 'w.week_end') }}
-    left join (
-        select w2.week_start, t.{{ col }} as k, count(*) as n
-        from weeks as w2
-        join {{ tbl }} as t on t.created_at < {{ dateadd('day', 1, 'w2.week_end') }}
-        where t.{{ col }} is not null
-        group by w2.week_start, t.{{ col }}
-    ) as x on x.week_start = w.week_start and x.k = r.k
+    join dup_{{ name }}_since as r on r.created_at < {{ dateadd('day', 1, 'w.week_end') }}
     group by w.week_start
 ),
 {%- endfor %}
