@@ -5,8 +5,7 @@
     customer id: it is the customer of every ARR model. -#}
 with customers as (
     select * from {{ ref('stg_billing__customers') }}
-),
-{%- if crm_enabled(['accounts']) %}
+){% if crm_enabled(['accounts']) %},
 accounts as (
     select account_id, name, domain, segment, region from {{ ref('stg_crm__accounts') }}
 ),
@@ -48,7 +47,6 @@ select
 from matched as m
 left join accounts as a on a.account_id = m.account_id
 {%- else %}
-matched as (select 1)
 select
     customer_id as customer_key,
     customer_id,
