@@ -30,14 +30,26 @@ cast({{ expr }} as decimal(38, 6))
 ) as t({{ columns | join(', ') }}))
 {%- endmacro %}
 
-{#- The CRM system the staging models read (var crm_system): files (the CSV contract), or none.
-    Unset, it is files when the project has the source named by var crm_source (default crm)
-    with an opportunities table, else none (the CRM models are then disabled). -#}
+{#- The CRM system the staging models read (var crm_system): files (the CSV contract),
+    salesforce (the salesforce connector's tables), or none. Unset, it is files when the
+    project has the source named by var crm_source (default crm) with an opportunities table,
+    else none (the CRM models are then disabled). -#}
 {% macro crm_system() -%}
 {%- if source_exists(var('crm_source', 'crm'), 'opportunities') %}
 {{- return(var('crm_system', 'files')) }}
 {%- else %}
 {{- return(var('crm_system', 'none')) }}
+{%- endif %}
+{%- endmacro %}
+
+{#- The CRM source's table holding a logical table of the files contract (accounts, users,
+    contacts, leads, opportunities, opportunity_history) in the current crm_system. -#}
+{% macro crm_table(logical) -%}
+{%- if crm_system() == 'salesforce' %}
+{{- return({'accounts': 'account', 'users': 'user', 'contacts': 'contact', 'leads': 'lead',
+            'opportunities': 'opportunity', 'opportunity_history': 'opportunity_history'}[logical]) }}
+{%- else %}
+{{- return(logical) }}
 {%- endif %}
 {%- endmacro %}
 
@@ -54,7 +66,7 @@ cast({{ expr }} as decimal(38, 6))
 
 {#- source() of the CRM or billing source, whose name is var crm_source / billing_source. -#}
 {% macro crm_source(table) -%}
-{{ source(var('crm_source', 'crm'), table) }}
+{{ source(var('crm_source', 'crm'), crm_table(table)) }}
 {%- endmacro %}
 
 {% macro billing_source(table) -%}
@@ -98,7 +110,7 @@ end as decimal(38, 6))
 {% macro crm_enabled(tables) -%}
 {%- set ns = namespace(ok=crm_system() != 'none') %}
 {%- for t in tables %}
-{%- if not source_exists(var('crm_source', 'crm'), t) %}{% set ns.ok = false %}{% endif %}
+{%- if not source_exists(var('crm_source', 'crm'), crm_table(t)) %}{% set ns.ok = false %}{% endif %}
 {%- endfor %}
 {{- return(ns.ok) }}
 {%- endmacro %}

@@ -13,4 +13,17 @@ select
     'files' as source_system
 from {{ crm_source('accounts') }}
 where not coalesce(is_deleted, false)
+{%- elif crm_system() == 'salesforce' %}
+select
+    id as account_id,
+    name,
+    {{ web_domain('website') }} as domain,
+    industry,
+    coalesce(billing_country, '') as region,
+    {{ var('salesforce_account_segment_field', 'type') }} as segment,
+    owner_id,
+    created_date as created_at,
+    'salesforce' as source_system
+from {{ crm_source('accounts') }}
+where not coalesce(is_deleted, false)
 {%- endif %}

@@ -11,4 +11,14 @@ select
     'files' as source_system
 from {{ crm_source('leads') }}
 where first_activity_at is not null
+{%- elif crm_system() == 'salesforce' and source_exists(var('crm_source', 'crm'), 'task') %}
+{#- Tasks and events whose WhoId is a lead (key prefix 00Q), at their creation time. -#}
+select id as activity_id, who_id as lead_id, account_id, coalesce(task_subtype, 'task') as activity_type,
+       created_date as activity_at, 'salesforce' as source_system
+from {{ source(var('crm_source', 'crm'), 'task') }}
+where not coalesce(is_deleted, false) and who_id like '00Q%'
+{%- else %}
+select cast(null as varchar) as activity_id, cast(null as varchar) as lead_id, cast(null as varchar) as account_id,
+       cast(null as varchar) as activity_type, cast(null as timestamp) as activity_at, {{ literal(crm_system()) }} as source_system
+where false
 {%- endif %}

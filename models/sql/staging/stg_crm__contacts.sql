@@ -14,4 +14,11 @@ select
     cast(updated_at as timestamp) as updated_at,
     'files' as source_system
 from {{ crm_source('contacts') }}
+{%- elif crm_system() == 'salesforce' %}
+select
+    id as contact_id, account_id, email, nullif(lower(trim(email)), '') as email_normalized,
+    first_name, last_name, title, cast(null as varchar) as lifecycle_stage,
+    created_date as created_at, system_modstamp as updated_at, 'salesforce' as source_system
+from {{ crm_source('contacts') }}
+where not coalesce(is_deleted, false)
 {%- endif %}

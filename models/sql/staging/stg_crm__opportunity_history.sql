@@ -13,4 +13,11 @@ select
     cast(created_at as timestamp) as created_at,
     'files' as source_system
 from {{ crm_source('opportunity_history') }}
+{%- elif crm_system() == 'salesforce' %}
+select
+    id as history_id, opportunity_id, stage_name, {{ money('amount') }} as amount, close_date,
+    cast(probability as double) as probability, forecast_category, created_date as created_at,
+    'salesforce' as source_system
+from {{ crm_source('opportunity_history') }}
+where not coalesce(is_deleted, false)
 {%- endif %}

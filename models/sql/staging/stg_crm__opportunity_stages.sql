@@ -18,7 +18,14 @@
     ['Closed Won', 12, 100, 'Closed', true, true],
     ['Closed Lost', 13, 0, 'Omitted', true, false],
 ] %}
-{%- if crm_system() == 'files' %}
+{%- if crm_system() == 'salesforce' and source_exists(var('crm_source', 'crm'), 'opportunity_stage') %}
+select
+    master_label as stage_name, cast(sort_order as integer) as sort_order,
+    cast(default_probability as double) as probability, forecast_category, is_closed, is_won,
+    'salesforce' as source_system
+from {{ source(var('crm_source', 'crm'), 'opportunity_stage') }}
+where coalesce(is_active, true)
+{%- else %}
 select
     stage_name,
     cast(sort_order as integer) as sort_order,
@@ -26,7 +33,7 @@ select
     forecast_category,
     cast(is_closed as boolean) as is_closed,
     cast(is_won as boolean) as is_won,
-    'files' as source_system
+    {{ literal(crm_system()) }} as source_system
 from {{ values_table(var('opportunity_stages', default_stages),
     ['stage_name', 'sort_order', 'probability', 'forecast_category', 'is_closed', 'is_won']) }}
 {%- endif %}

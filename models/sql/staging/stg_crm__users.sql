@@ -9,4 +9,8 @@ select
     territory,
     'files' as source_system
 from {{ crm_source('users') }}
+{%- elif crm_system() == 'salesforce' %}
+select id as user_id, name, lower(email) as email, cast(null as varchar) as role, cast(null as varchar) as territory,
+       'salesforce' as source_system
+from {{ crm_source('users') }}
 {%- endif %}
