@@ -31,7 +31,7 @@ cast({{ expr }} as decimal(38, 6))
 {%- endmacro %}
 
 {#- The CRM system the staging models read (var crm_system): files (the CSV contract),
-    salesforce (the salesforce connector's tables), or none. Unset, it is files when the
+    salesforce or hubspot (those connectors' tables), or none. Unset, it is files when the
     project has the source named by var crm_source (default crm) with an opportunities table,
     else none (the CRM models are then disabled). -#}
 {% macro crm_system() -%}
@@ -48,6 +48,9 @@ cast({{ expr }} as decimal(38, 6))
 {%- if crm_system() == 'salesforce' %}
 {{- return({'accounts': 'account', 'users': 'user', 'contacts': 'contact', 'leads': 'lead',
             'opportunities': 'opportunity', 'opportunity_history': 'opportunity_history'}[logical]) }}
+{%- elif crm_system() == 'hubspot' %}
+{{- return({'accounts': 'companies', 'users': 'owners', 'contacts': 'contacts', 'leads': 'contacts',
+            'opportunities': 'deals', 'opportunity_history': 'deal_stage_history'}[logical]) }}
 {%- else %}
 {{- return(logical) }}
 {%- endif %}

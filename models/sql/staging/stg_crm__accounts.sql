@@ -26,4 +26,11 @@ select
     'salesforce' as source_system
 from {{ crm_source('accounts') }}
 where not coalesce(is_deleted, false)
+{%- elif crm_system() == 'hubspot' %}
+select
+    id as account_id, name, {{ web_domain('domain') }} as domain, industry, coalesce(country, '') as region,
+    {{ var('hubspot_company_segment_property', 'type') }} as segment, owner_id, created_at,
+    'hubspot' as source_system
+from {{ crm_source('accounts') }}
+where not coalesce(archived, false)
 {%- endif %}

@@ -17,6 +17,11 @@ select id as activity_id, who_id as lead_id, account_id, coalesce(task_subtype, 
        created_date as activity_at, 'salesforce' as source_system
 from {{ source(var('crm_source', 'crm'), 'task') }}
 where not coalesce(is_deleted, false) and who_id like '00Q%'
+{%- elif crm_system() == 'hubspot' and source_exists(var('crm_source', 'crm'), 'engagements') %}
+select id as activity_id, contact_id as lead_id, company_id as account_id, engagement_type as activity_type,
+       occurred_at as activity_at, 'hubspot' as source_system
+from {{ source(var('crm_source', 'crm'), 'engagements') }}
+where not coalesce(archived, false) and contact_id is not null
 {%- else %}
 select cast(null as varchar) as activity_id, cast(null as varchar) as lead_id, cast(null as varchar) as account_id,
        cast(null as varchar) as activity_type, cast(null as timestamp) as activity_at, {{ literal(crm_system()) }} as source_system

@@ -21,4 +21,11 @@ select
     created_date as created_at, system_modstamp as updated_at, 'salesforce' as source_system
 from {{ crm_source('contacts') }}
 where not coalesce(is_deleted, false)
+{%- elif crm_system() == 'hubspot' %}
+select
+    id as contact_id, coalesce(company_id, associatedcompanyid) as account_id, email,
+    nullif(lower(trim(email)), '') as email_normalized, firstname as first_name, lastname as last_name,
+    jobtitle as title, lifecyclestage as lifecycle_stage, created_at, updated_at, 'hubspot' as source_system
+from {{ crm_source('contacts') }}
+where not coalesce(archived, false)
 {%- endif %}

@@ -35,4 +35,27 @@ select
     'salesforce' as source_system
 from {{ crm_source('leads') }} as l
 where not coalesce(l.is_deleted, false)
+{%- elif crm_system() == 'hubspot' %}
+{#- HubSpot's funnel lives on contacts: a contact is a lead from its lead lifecycle date (or
+    creation), MQL and SQL from the lifecycle stage dates; the converted deal is the
+    contact's company's first deal created after it reached the opportunity stage. -#}
+select
+    c.id as lead_id,
+    c.email,
+    nullif(lower(trim(c.email)), '') as email_normalized,
+    cast(null as varchar) as company,
+    c.hs_analytics_source as lead_source,
+    coalesce(c.hs_lead_status, c.lifecyclestage) as status,
+    coalesce(c.hs_lifecyclestage_lead_date, c.created_at) as created_at,
+    c.hs_lifecyclestage_marketingqualifiedlead_date as mql_at,
+    c.hs_lifecyclestage_salesqualifiedlead_date as sql_at,
+    (select d.id from {{ crm_source('opportunities') }} as d
+      where c.hs_lifecyclestage_opportunity_date is not null and d.company_id = coalesce(c.company_id, c.associatedcompanyid)
+        and not coalesce(d.archived, false) and d.created_at >= c.hs_lifecyclestage_opportunity_date - interval 1 day
+      order by d.created_at, d.id limit 1) as converted_opportunity_id,
+    (select min(a.activity_at) from {{ ref('stg_crm__activities') }} as a
+      where a.lead_id = c.id and a.activity_at >= coalesce(c.hs_lifecyclestage_lead_date, c.created_at)) as first_activity_at,
+    'hubspot' as source_system
+from {{ crm_source('leads') }} as c
+where not coalesce(c.archived, false)
 {%- endif %}

@@ -43,4 +43,29 @@ select
     'salesforce' as source_system
 from {{ crm_source('opportunities') }}
 where not coalesce(is_deleted, false)
+{%- elif crm_system() == 'hubspot' %}
+{#- Stage labels and closed/won come from the deal pipelines (a won stage is closed with
+    probability 1); closedate is read as a date in UTC. -#}
+select
+    d.id as opportunity_id,
+    d.company_id as account_id,
+    d.owner_id,
+    d.dealname as name,
+    d.dealtype as type,
+    coalesce(s.stage_label, d.dealstage) as stage_name,
+    case when coalesce(d.hs_is_closed, s.is_closed) then 'Closed' else 'Pipeline' end as forecast_category,
+    100 * coalesce(d.hs_deal_stage_probability, s.probability) as probability,
+    {{ money('d.amount') }} as amount,
+    upper(coalesce(d.deal_currency_code, {{ literal(var('reporting_currency', 'USD')) }})) as currency,
+    cast(d.closedate as date) as close_date,
+    d.created_at,
+    coalesce(d.hs_is_closed, s.is_closed, false) as is_closed,
+    coalesce(d.hs_is_closed_won, s.is_closed and s.probability >= 1, false) as is_won,
+    cast(null as varchar) as next_step,
+    d.updated_at as modified_at,
+    'hubspot' as source_system
+from {{ crm_source('opportunities') }} as d
+left join {{ source(var('crm_source', 'crm'), 'deal_pipeline_stages') }} as s
+  on s.pipeline_id = d.pipeline and s.stage_id = d.dealstage
+where not coalesce(d.archived, false)
 {%- endif %}

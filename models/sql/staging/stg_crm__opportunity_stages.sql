@@ -25,6 +25,16 @@ select
     'salesforce' as source_system
 from {{ source(var('crm_source', 'crm'), 'opportunity_stage') }}
 where coalesce(is_active, true)
+{%- elif crm_system() == 'hubspot' and source_exists(var('crm_source', 'crm'), 'deal_pipeline_stages') %}
+select
+    stage_label as stage_name, cast(min(display_order) as integer) as sort_order,
+    100 * max(probability) as probability,
+    case when bool_or(is_closed) and max(probability) >= 1 then 'Closed' when bool_or(is_closed) then 'Omitted' else 'Pipeline' end as forecast_category,
+    bool_or(is_closed) as is_closed, bool_or(is_closed) and max(probability) >= 1 as is_won,
+    'hubspot' as source_system
+from {{ source(var('crm_source', 'crm'), 'deal_pipeline_stages') }}
+where not coalesce(archived, false)
+group by stage_label
 {%- else %}
 select
     stage_name,

@@ -13,4 +13,9 @@ from {{ crm_source('users') }}
 select id as user_id, name, lower(email) as email, cast(null as varchar) as role, cast(null as varchar) as territory,
        'salesforce' as source_system
 from {{ crm_source('users') }}
+{%- elif crm_system() == 'hubspot' %}
+select id as user_id, trim(coalesce(first_name, '') || ' ' || coalesce(last_name, '')) as name, lower(email) as email,
+       cast(null as varchar) as role, team_name as territory, 'hubspot' as source_system
+from {{ crm_source('users') }}
+where not coalesce(archived, false)
 {%- endif %}
