@@ -1,6 +1,6 @@
 {{ config(enabled=crm_enabled(['leads']), tags=['staging', 'crm', 'funnel']) }}
-{#- Leads with their funnel timestamps: created, MQL, SQL, converted opportunity, and the
-    first sales activity after creation (speed to lead). -#}
+{#- Leads with their funnel timestamps: created, MQL, SQL and the converted opportunity.
+    Their activities (speed to lead) are in stg_crm__activities. -#}
 {%- if crm_system() == 'files' %}
 select
     cast(lead_id as varchar) as lead_id,
@@ -13,7 +13,6 @@ select
     cast(mql_at as timestamp) as mql_at,
     cast(sql_at as timestamp) as sql_at,
     nullif(cast(converted_opportunity_id as varchar), '') as converted_opportunity_id,
-    cast(first_activity_at as timestamp) as first_activity_at,
     'files' as source_system
 from {{ crm_source('leads') }}
 {%- elif crm_system() == 'salesforce' %}
@@ -30,8 +29,6 @@ select
     {% if var('salesforce_lead_mql_field', none) %}cast(l.{{ var('salesforce_lead_mql_field') }} as timestamp){% else %}cast(null as timestamp){% endif %} as mql_at,
     {% if var('salesforce_lead_sql_field', none) %}cast(l.{{ var('salesforce_lead_sql_field') }} as timestamp){% else %}cast(null as timestamp){% endif %} as sql_at,
     l.converted_opportunity_id,
-    (select min(a.activity_at) from {{ ref('stg_crm__activities') }} as a
-      where a.lead_id = l.id and a.activity_at >= l.created_date) as first_activity_at,
     'salesforce' as source_system
 from {{ crm_source('leads') }} as l
 where not coalesce(l.is_deleted, false)
@@ -53,8 +50,6 @@ select
       where c.hs_lifecyclestage_opportunity_date is not null and d.company_id = coalesce(c.company_id, c.associatedcompanyid)
         and not coalesce(d.archived, false) and d.created_at >= c.hs_lifecyclestage_opportunity_date - interval 1 day
       order by d.created_at, d.id limit 1) as converted_opportunity_id,
-    (select min(a.activity_at) from {{ ref('stg_crm__activities') }} as a
-      where a.lead_id = c.id and a.activity_at >= coalesce(c.hs_lifecyclestage_lead_date, c.created_at)) as first_activity_at,
     'hubspot' as source_system
 from {{ crm_source('leads') }} as c
 where not coalesce(c.archived, false)

@@ -29,7 +29,7 @@ has_history as (
 ),
 -- the history row in force at the end of each snapshot day
 as_of_rows as (
-    select d.snapshot_date, d.snapshot_month, h.*, 1 as rn
+    select d.snapshot_date, d.snapshot_month, h.*
     from dates as d
     join history as h
       on h.created_at < {{ dateadd('day', 1, 'd.snapshot_date') }}
@@ -43,7 +43,6 @@ states as (
         coalesce(s.is_closed, false) as is_closed
     from as_of_rows as r
     left join stages as s on s.stage_name = r.stage_name
-    where r.rn = 1
     union all
     select
         d.snapshot_date, d.snapshot_month, o.opportunity_id, o.stage_name, o.amount, o.close_date,
