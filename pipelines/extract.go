@@ -1,6 +1,10 @@
 package pipelines
 
 import (
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
 	"context"
 	"errors"
 	"fmt"
@@ -165,7 +169,9 @@ func (e *Extractor) stream(ctx context.Context, loader warehouse.Loader, sp Stre
 
 	c := &committer{e: e, sp: sp, load: load, runID: opts.RunID, rep: &rep}
 	emitErr := error(nil)
+	batches := 0
 	readErr := sp.reader.Read(ctx, sp.Stream.Name, from, func(ctx context.Context, b extract.Batch) error {
+		batches++
 		if err := c.append(ctx, b); err != nil {
 			emitErr = err
 			return err
@@ -181,6 +187,13 @@ func (e *Extractor) stream(ctx context.Context, loader warehouse.Loader, sp Stre
 			readErr = errors.Join(readErr, cerr)
 		}
 		return rep, fmt.Errorf("extract %s: read: %w", sp.Name(), readErr)
+	}
+	if batches == 0 && sp.Stream.Schema != nil {
+		// Nothing upstream: an empty batch of the declared schema creates the (empty) table, so
+		// that models reading it run, and empties it on a full refresh.
+		if err := c.append(ctx, extract.Batch{Records: emptyRecord(sp.Stream.Schema), Cursor: from}); err != nil {
+			return rep, fmt.Errorf("extract %s: %w", sp.Name(), err)
+		}
 	}
 	if err := c.commit(ctx); err != nil {
 		return rep, fmt.Errorf("extract %s: %w", sp.Name(), err)
@@ -249,4 +262,17 @@ func (c *committer) failPoint(point string) error {
 		return nil
 	}
 	return c.e.FailPoint(point, c.sp.Name())
+}
+
+// emptyRecord is a record batch of schema with no rows.
+func emptyRecord(schema *arrow.Schema) arrow.RecordBatch {
+	cols := make([]arrow.Array, schema.NumFields())
+	for i, f := range schema.Fields() {
+		cols[i] = array.MakeArrayOfNull(memory.DefaultAllocator, f.Type, 0)
+	}
+	rec := array.NewRecordBatch(schema, cols, 0)
+	for _, c := range cols {
+		c.Release()
+	}
+	return rec
 }

@@ -262,3 +262,40 @@ func assertRows(t *testing.T, wh *duckdb.Warehouse, rows, distinct int) {
 		t.Fatalf("table has %d rows (%d distinct ids), want %d (%d)", n, d, rows, distinct)
 	}
 }
+
+// A stream with nothing upstream still gets its table, empty and with the declared columns, so
+// that models reading it run; its cursor stays "from the beginning". A full refresh that reads
+// nothing empties the table.
+func TestExtractEmptyStreamCreatesItsTable(t *testing.T) {
+	ctx := context.Background()
+	alloc := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer alloc.AssertSize(t, 0)
+	wh := openWarehouse(t, "")
+	ex := newExtractor(wh, 1000)
+	src := &pageSource{alloc: alloc, rows: 0, pageSize: 7}
+	if _, err := ex.Run(ctx, testPlan(src), ExtractOptions{RunID: "r1"}); err != nil {
+		t.Fatal(err)
+	}
+	assertRows(t, wh, 0, 0)
+	var cols string
+	if err := wh.QueryRow(ctx, `SELECT string_agg(column_name || ' ' || data_type, ', ' ORDER BY column_index)
+		FROM duckdb_columns() WHERE schema_name = 'src' AND table_name = 'items' AND column_name NOT LIKE '\_revops%' ESCAPE '\'`).Scan(&cols); err != nil {
+		t.Fatal(err)
+	}
+	if cols != "id BIGINT, value VARCHAR, amount DECIMAL(18,2)" {
+		t.Fatalf("columns: %s", cols)
+	}
+	if c, err := state.New(wh).Cursor(ctx, "src", "items"); err != nil || c != nil {
+		t.Fatalf("cursor after an empty read: %q, %v; want none", c, err)
+	}
+	src.rows = 5
+	if _, err := ex.Run(ctx, testPlan(src), ExtractOptions{RunID: "r2"}); err != nil {
+		t.Fatal(err)
+	}
+	assertRows(t, wh, 5, 5)
+	src.rows = 0
+	if _, err := ex.Run(ctx, testPlan(src), ExtractOptions{RunID: "r3", FullRefresh: true}); err != nil {
+		t.Fatal(err)
+	}
+	assertRows(t, wh, 0, 0)
+}

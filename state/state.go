@@ -76,7 +76,11 @@ func (s *Store) SaveCursor(ctx context.Context, tx warehouse.Execer, source, str
 		return fmt.Errorf("save cursor of %s.%s: %w", source, stream, err)
 	}
 	ins := "INSERT INTO " + s.q("cursors") + " (source, stream, cursor, run_id, updated_at) VALUES (?, ?, ?, ?, ?)"
-	if err := tx.Exec(ctx, ins, source, stream, string(c), runID, at.UTC()); err != nil {
+	var value any // an empty cursor is stored as NULL: "from the beginning"
+	if len(c) > 0 {
+		value = string(c)
+	}
+	if err := tx.Exec(ctx, ins, source, stream, value, runID, at.UTC()); err != nil {
 		return fmt.Errorf("save cursor of %s.%s: %w", source, stream, err)
 	}
 	return nil

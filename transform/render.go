@@ -67,6 +67,17 @@ func (r *renderer) globals() map[string]any {
 		"target":         target{dialect: r.p.Dialect.Name(), schema: r.p.opts.Defaults.Schema},
 		"model":          modelInfo{r.m},
 		"literal":        jinja.Func(r.literal),
+		// identifier('segment__c') quotes a column name held in a var through the dialect.
+		"identifier": jinja.Func(func(c *jinja.Call) (any, error) {
+			name, err := c.String(0)
+			if err != nil {
+				return nil, fmt.Errorf("takes a column name: identifier(var('salesforce_account_segment_field')): %w", err)
+			}
+			if len(c.Args) != 1 || name == "" {
+				return nil, fmt.Errorf("takes one non-empty column name: identifier(var('salesforce_account_segment_field'))")
+			}
+			return r.p.Dialect.QuoteIdent(name), nil
+		}),
 		// source_exists('crm', 'opportunities') tells whether the project declares that source
 		// table, so that packaged models can turn themselves on for the sources a project has.
 		"source_exists": jinja.Func(func(c *jinja.Call) (any, error) {

@@ -211,29 +211,71 @@ exports:
 	mustContain(t, "summary", r.stdout, "accounts.csv", "lots")
 }
 
-// `revops demo` generates the sample company and runs it into a queryable warehouse.
+// `revops demo` generates the sample company, serves its Salesforce, HubSpot and Stripe on fake
+// APIs, extracts from them and runs it into a queryable warehouse. Every revenue model and KPI
+// equals what the same world gives when read from its file exports (`--from files`).
 func TestDemo(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "demo")
 	r := revops(t, nil, "demo", "--dir", dir)
 	if r.code != exitOK {
 		t.Fatalf("demo: %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
-	mustContain(t, "demo output", r.stdout, "Generated a sample company", "run success", "show --project "+dir)
+	mustContain(t, "demo output", r.stdout, "Generated a sample company", "Serving its Salesforce (http://127.0.0.1:",
+		"run success", "show --project "+dir)
 	q := revops(t, nil, "query", "--project", dir, "--output", "csv", `select
-		(select count(*) from crm.opportunities) as opportunities,
-		(select count(*) from crm.accounts where is_deleted) as deleted_accounts,
+		(select count(*) from crm.opportunity) as opportunities,
+		(select count(*) from crm.opportunity_history) as history,
+		(select count(*) from crm.account where is_deleted) as deleted_accounts,
+		(select count(*) from crm.lead) as leads,
+		(select count(*) from crm.opportunity_line_item) as line_items,
+		(select count(*) from marketing.contacts) as hubspot_contacts,
 		(select count(*) from billing.subscriptions) as subscriptions,
-		(select count(*) from crm.leads where created_at is null) as leads_without_created_at,
-		(select typeof(monthly_amount) from billing.subscriptions limit 1) as money_type`)
-	if q.stdout != "opportunities,deleted_accounts,subscriptions,leads_without_created_at,money_type\n921,9,262,0,\"DECIMAL(18,2)\"\n" {
+		(select typeof(amount) from crm.opportunity limit 1) as money_type`)
+	if q.stdout != "opportunities,history,deleted_accounts,leads,line_items,hubspot_contacts,subscriptions,money_type\n"+
+		"921,3577,9,1981,0,1981,139,\"DECIMAL(18,2)\"\n" {
 		t.Fatalf("demo warehouse: %q %s", q.stdout, q.stderr)
 	}
 	checkDemoFindings(t, dir)
+
+	files := filepath.Join(t.TempDir(), "files")
+	if r := revops(t, nil, "demo", "--dir", files, "--from", "files"); r.code != exitOK {
+		t.Fatalf("demo --from files: %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	q = revops(t, nil, "query", "--project", files, "--output", "csv", `select
+		(select count(*) from crm.opportunities) as opportunities,
+		(select count(*) from crm.accounts where is_deleted) as deleted_accounts,
+		(select count(*) from billing.subscriptions) as periods,
+		(select count(*) from crm.leads where created_at is null) as leads_without_created_at,
+		(select typeof(monthly_amount) from billing.subscriptions limit 1) as money_type`)
+	if q.stdout != "opportunities,deleted_accounts,periods,leads_without_created_at,money_type\n921,9,262,0,\"DECIMAL(18,2)\"\n" {
+		t.Fatalf("demo --from files warehouse: %q %s", q.stdout, q.stderr)
+	}
+	for _, m := range []string{
+		`select date_month, starting_mrr, new_mrr, expansion_mrr, contraction_mrr, churned_mrr, reactivation_mrr, fx_adjustment, ending_mrr, customers_end from fct_arr_waterfall_month order by 1`,
+		`select date_month, nrr_12m, grr_12m, logo_churn_rate from fct_retention order by 1`,
+		`select snapshot_date, stage_name, count(*), sum(amount), sum(weighted_amount_reporting) from fct_pipeline_snapshot group by all order by all`,
+		`select booking_type, count(*), sum(tcv), sum(acv), sum(booked_arr) from fct_bookings group by all order by all`,
+		`select stage, count(*) from fct_lead_funnel group by all order by all`,
+		`select count(*) filter (where within_sla), count(*), median(minutes_to_first_touch) from fct_speed_to_lead`,
+		`select match_method, count(*) from dim_customer group by all order by all`,
+		`select week_start, kpi, value, target from fct_revops_kpis order by all`,
+		`select opportunity_id, stage_name, visit_number, entered_at from fct_opportunity_stage_history order by all`,
+	} {
+		a := revops(t, nil, "query", "--project", dir, "--output", "csv", m)
+		b := revops(t, nil, "query", "--project", files, "--output", "csv", m)
+		if a.code != exitOK || a.stdout != b.stdout || strings.Count(a.stdout, "\n") < 2 {
+			t.Errorf("%s\nfrom the fake APIs (%d lines):\n%.600s\nfrom the files (%d lines):\n%.600s\n%s",
+				m, strings.Count(a.stdout, "\n"), a.stdout, strings.Count(b.stdout, "\n"), b.stdout, a.stderr)
+		}
+	}
 	if r := revops(t, nil, "demo", "--dir", dir); r.code != exitConfig {
 		t.Fatalf("demo into a non-empty dir without --force: exit %d", r.code)
 	}
-	if r := revops(t, nil, "demo", "--dir", dir, "--force"); r.code != exitOK {
+	if r := revops(t, nil, "demo", "--dir", dir, "--force", "--from", "files"); r.code != exitOK {
 		t.Fatalf("demo --force: %d %s", r.code, r.stderr)
+	}
+	if r := revops(t, nil, "demo", "--dir", dir, "--from", "api"); r.code != exitConfig || !strings.Contains(r.stderr, "use vendors or files") {
+		t.Fatalf("demo --from api: exit %d %s", r.code, r.stderr)
 	}
 }
 
@@ -368,7 +410,7 @@ func TestDemoScale10Waterfall(t *testing.T) {
 		t.Skip("scale 10 demo in -short mode")
 	}
 	dir := filepath.Join(t.TempDir(), "demo")
-	if r := revops(t, nil, "demo", "--dir", dir, "--scale", "10"); r.code != exitOK {
+	if r := revops(t, nil, "demo", "--dir", dir, "--scale", "10", "--from", "files"); r.code != exitOK {
 		t.Fatalf("demo: %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
 	q := revops(t, nil, "query", "--project", dir, "--output", "csv", `select

@@ -16,7 +16,7 @@ import (
 const checksFile = "models/sources.yml"
 
 // writeChecks writes checksFile into the project directory dir.
-func writeChecks(dir string, asOf time.Time) error {
+func writeChecks(dir string, asOf time.Time, vendors bool) error {
 	text := fmt.Sprintf(`# Data-quality checks on the demo's CRM and billing extracts. Each finds one kind of planted
 # dirt; all warn rather than fail, so that the demo run succeeds while it shows them.
 version: 2
@@ -74,6 +74,9 @@ sources:
                   from: Proposal
                   severity: warn
 `, asOf.Format(time.DateOnly))
+	if vendors {
+		text = fmt.Sprintf(vendorChecks, asOf.Format(time.DateOnly))
+	}
 	path := filepath.Join(dir, checksFile)
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("write %s: %w", checksFile, err)
@@ -83,3 +86,62 @@ sources:
 	}
 	return nil
 }
+
+// vendorChecks are the same checks on the Salesforce tables of the vendor demo.
+const vendorChecks = `# Data-quality checks on the demo's Salesforce extract. Each finds one kind of planted dirt; all
+# warn rather than fail, so that the demo run succeeds while it shows them.
+version: 2
+sources:
+  - name: crm
+    tables:
+      - name: account
+        description: Salesforce accounts, soft-deleted rows (the recycle bin) included.
+        columns:
+          - name: id
+            checks: [not_null, unique]
+          - name: website
+            checks:
+              - duplicate_rate: {name: duplicate_accounts, normalize: domain, where: "not is_deleted", severity: warn}
+          - name: is_deleted
+            checks:
+              - accepted_values: {name: soft_deleted_accounts, values: [false], quote: false, severity: warn}
+      - name: contact
+        columns:
+          - name: id
+            checks: [unique]
+          - name: email
+            checks:
+              - duplicate_rate: {name: duplicate_contacts, normalize: email, severity: warn}
+          - name: account_id
+            checks:
+              - relationships: {name: orphan_contacts, to: "source('crm', 'account')", field: id, severity: warn}
+      - name: opportunity
+        checks:
+          - freshness: {name: opportunities_freshness, column: system_modstamp, time_zone: UTC, warn_after: 24h, error_after: 72h, severity: warn}
+          - sql:
+              name: open_past_close_date
+              severity: warn
+              query: >
+                select id from {{ source('crm', 'opportunity') }}
+                where not is_closed and close_date < date '%s'
+        columns:
+          - name: id
+            checks: [not_null, unique]
+          - name: amount
+            checks:
+              - not_null_from_stage:
+                  name: missing_amount
+                  stage_column: stage_name
+                  stages: [Prospecting, Discovery, Proposal, Negotiation, Closed Won, Closed Lost]
+                  from: Proposal
+                  severity: warn
+              - range: {name: zero_amount_won, min: 0.01, where: "stage_name = 'Closed Won'", severity: warn}
+          - name: close_date
+            checks:
+              - not_null_from_stage:
+                  name: missing_close_date
+                  stage_column: stage_name
+                  stages: [Prospecting, Discovery, Proposal, Negotiation, Closed Won, Closed Lost]
+                  from: Proposal
+                  severity: warn
+`

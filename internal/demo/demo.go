@@ -75,6 +75,12 @@ type Options struct {
 	DirtRate float64
 	// Force writes into a directory that is not empty, replacing the files Generate writes.
 	Force bool
+	// Vendors also loads the world into fake Salesforce, HubSpot and Stripe servers, serves
+	// them on 127.0.0.1 (Summary.Vendors; their addresses and credentials go to files under
+	// .vendors/) and writes a revops.yaml that extracts the CRM, marketing and billing data from
+	// them instead of reading data/crm and data/billing (which are still written: the same
+	// world as exports).
+	Vendors bool
 }
 
 // Summary reports what Generate wrote.
@@ -88,6 +94,8 @@ type Summary struct {
 	Rows map[string]int
 	// Planted counts the dirty records per kind (the Planted* keys; every kind is present).
 	Planted map[string]int
+	// Vendors are the running fakes when Options.Vendors was set (the caller closes them).
+	Vendors *Vendors
 }
 
 func (o Options) withDefaults() (Options, error) {
@@ -138,7 +146,17 @@ func Generate(dir string, opts Options) (Summary, error) {
 	if err != nil {
 		return Summary{}, err
 	}
+	if opts.Vendors {
+		if out.vendors, err = newVendorSeeder(opts.AsOf); err != nil {
+			out.closeAll()
+			out.cleanup()
+			return Summary{}, err
+		}
+	}
 	genErr := g.run(out, &sum)
+	if genErr == nil && out.vendors != nil {
+		genErr = out.vendors.finish()
+	}
 	closeErr := out.close(&sum)
 	if err := errors.Join(genErr, closeErr); err != nil {
 		out.cleanup()
@@ -154,10 +172,18 @@ func Generate(dir string, opts Options) (Summary, error) {
 		return Summary{}, err
 	}
 	sum.Files = append(sum.Files, projectFile)
-	if err := writeChecks(dir, opts.AsOf); err != nil {
+	if err := writeChecks(dir, opts.AsOf, opts.Vendors); err != nil {
 		return Summary{}, err
 	}
 	sum.Files = append(sum.Files, checksFile)
+	if out.vendors != nil {
+		files, err := out.vendors.v.serve(dir)
+		if err != nil {
+			return Summary{}, err
+		}
+		sum.Files = append(sum.Files, files...)
+		sum.Vendors = out.vendors.v
+	}
 	return sum, nil
 }
 

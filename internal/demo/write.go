@@ -26,7 +26,7 @@ const accountsPerScale = 300
 // run simulates the company and writes every record.
 func (g *generator) run(out *writers, sum *Summary) error {
 	for _, u := range g.users {
-		if err := out.users.row(u.id, u.name, u.email, u.role, u.territory); err != nil {
+		if err := out.user(u); err != nil {
 			return err
 		}
 	}
@@ -216,6 +216,8 @@ type writers struct {
 	subs                                                                 *file // temporary CSV
 	tmpDir, subsCSV                                                      string
 	subsRows                                                             int
+	// vendors, when set, receives every CRM and billing record too (the fake SaaS systems).
+	vendors *vendorSeeder
 }
 
 // createWriters opens every data file, in the order Summary lists them.
@@ -282,7 +284,21 @@ func (w *writers) closeAll() {
 
 func (w *writers) cleanup() { os.RemoveAll(w.tmpDir) }
 
+func (w *writers) user(u user) error {
+	if w.vendors != nil {
+		if err := w.vendors.user(u); err != nil {
+			return err
+		}
+	}
+	return w.users.row(u.id, u.name, u.email, u.role, u.territory)
+}
+
 func (w *writers) account(a *account) error {
+	if w.vendors != nil {
+		if err := w.vendors.account(a); err != nil {
+			return err
+		}
+	}
 	return w.accounts.row(a.id, a.name, a.domain, a.industry, a.region, a.segment, a.owner,
 		fmtTime(a.created), strconv.FormatBool(a.deleted))
 }
@@ -300,16 +316,31 @@ type contactJSON struct {
 }
 
 func (w *writers) contact(c contact) error {
+	if w.vendors != nil {
+		if err := w.vendors.contact(c); err != nil {
+			return err
+		}
+	}
 	return w.contacts.object(contactJSON{c.id, c.accountID, c.email, c.first, c.last, c.title, c.stage,
 		fmtTime(c.created), fmtTime(c.updated)})
 }
 
 func (w *writers) lead(g *generator, l lead) error {
+	if w.vendors != nil {
+		if err := w.vendors.lead(l); err != nil {
+			return err
+		}
+	}
 	return w.leads.row(l.id, l.email, l.company, l.source, l.status, g.fmtLocal(l.created),
 		g.fmtLocal(l.mql), g.fmtLocal(l.sql), l.convertedOpp, g.fmtLocal(l.firstActivity))
 }
 
 func (w *writers) opp(o *opp) error {
+	if w.vendors != nil {
+		if err := w.vendors.opp(o); err != nil {
+			return err
+		}
+	}
 	amount, closeDate := fmtMoney(o.amount), fmtDate(o.close)
 	if o.noAmount {
 		amount = ""
@@ -339,10 +370,18 @@ func (w *writers) opp(o *opp) error {
 }
 
 func (w *writers) customer(c *customer) error {
+	if w.vendors != nil {
+		if err := w.vendors.customer(c); err != nil {
+			return err
+		}
+	}
 	return w.customers.row(c.id, c.name, c.email, c.accountID)
 }
 
 func (w *writers) period(c *customer, currency string, p period) error {
+	if w.vendors != nil {
+		w.vendors.period(c, currency, p)
+	}
 	return w.subs.row(c.id, p.subID, fmtDate(p.start), fmtDate(p.end), fmtMoney(p.mrr), currency, p.plan, p.status)
 }
 

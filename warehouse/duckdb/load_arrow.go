@@ -13,7 +13,12 @@ import (
 // The caller releases rec.
 func (l *load) appendRecords(ctx context.Context, rec arrow.RecordBatch) (int64, error) {
 	if rec.NumRows() == 0 {
-		return 0, nil
+		// An empty batch only declares the stream's shape: it creates the table when there is
+		// none yet, so that a stream with no rows upstream still has its (empty) table.
+		exists, err := l.tableExists(ctx)
+		if err != nil || exists || rec.Schema().NumFields() == 0 {
+			return 0, err
+		}
 	}
 	for _, f := range rec.Schema().Fields() {
 		if isReserved(f.Name) {

@@ -83,7 +83,7 @@ func standardObjects() []objectDef {
 			"StageName:picklist", "Amount:currency", "Probability:percent(3,0)", "ExpectedRevenue:currency",
 			"CloseDate:date", "Type:picklist", "LeadSource:picklist", "ForecastCategory:picklist",
 			"ForecastCategoryName:picklist", "IsClosed:boolean", "IsWon:boolean", "FiscalYear:int",
-			"FiscalQuarter:int", "Pricebook2Id:reference>Pricebook2", "HasOpportunityLineItem:boolean",
+			"FiscalQuarter:int", "NextStep:string", "Pricebook2Id:reference>Pricebook2", "HasOpportunityLineItem:boolean",
 			"OwnerId:reference>User", "CampaignId:reference>Campaign"),
 		history,
 		def("OpportunityLineItem", "00k", "Id:id", "IsDeleted:boolean", "OpportunityId:reference>Opportunity",

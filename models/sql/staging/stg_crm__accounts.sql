@@ -20,7 +20,7 @@ select
     {{ web_domain('website') }} as domain,
     industry,
     coalesce(billing_country, '') as region,
-    {{ var('salesforce_account_segment_field', 'type') }} as segment,
+    {{ identifier(var('salesforce_account_segment_field', 'type')) }} as segment,
     owner_id,
     created_date as created_at,
     'salesforce' as source_system

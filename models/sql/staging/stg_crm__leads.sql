@@ -26,8 +26,8 @@ select
     l.lead_source,
     l.status,
     l.created_date as created_at,
-    {% if var('salesforce_lead_mql_field', none) %}cast(l.{{ var('salesforce_lead_mql_field') }} as timestamp){% else %}cast(null as timestamp){% endif %} as mql_at,
-    {% if var('salesforce_lead_sql_field', none) %}cast(l.{{ var('salesforce_lead_sql_field') }} as timestamp){% else %}cast(null as timestamp){% endif %} as sql_at,
+    {% if var('salesforce_lead_mql_field', none) %}cast(l.{{ identifier(var('salesforce_lead_mql_field')) }} as timestamp){% else %}cast(null as timestamp){% endif %} as mql_at,
+    {% if var('salesforce_lead_sql_field', none) %}cast(l.{{ identifier(var('salesforce_lead_sql_field')) }} as timestamp){% else %}cast(null as timestamp){% endif %} as sql_at,
     l.converted_opportunity_id,
     'salesforce' as source_system
 from {{ crm_source('leads') }} as l

@@ -21,7 +21,8 @@ select
     'files' as source_system
 from {{ crm_source('opportunities') }}
 {%- elif crm_system() == 'salesforce' %}
-{#- Single-currency orgs have no CurrencyIsoCode: var salesforce_currency (default the
+{#- Multi-currency orgs: var salesforce_currency_field names the currency column (e.g.
+    currency_iso_code). Single-currency orgs have none: var salesforce_currency (default the
     reporting currency) names theirs. -#}
 select
     id as opportunity_id,
@@ -33,12 +34,16 @@ select
     forecast_category,
     cast(probability as double) as probability,
     {{ money('amount') }} as amount,
+    {%- if var('salesforce_currency_field', none) %}
+    upper(coalesce(cast({{ identifier(var('salesforce_currency_field')) }} as varchar), {{ literal(var('salesforce_currency', var('reporting_currency', 'USD'))) }})) as currency,
+    {%- else %}
     upper({{ literal(var('salesforce_currency', var('reporting_currency', 'USD'))) }}) as currency,
+    {%- endif %}
     close_date,
     created_date as created_at,
     is_closed,
     is_won,
-    cast(null as varchar) as next_step,
+    nullif(trim(next_step), '') as next_step,
     system_modstamp as modified_at,
     'salesforce' as source_system
 from {{ crm_source('opportunities') }}
