@@ -426,3 +426,53 @@ func TestDemoScale10Waterfall(t *testing.T) {
 		t.Fatalf("waterfall on the scale-10 demo: %q %s", q.stdout, q.stderr)
 	}
 }
+
+// `revops demo --serve` keeps the fake APIs up after its run: `revops run` extracts from them
+// again (incrementally: the same rows, none duplicated) until the demo is interrupted.
+func TestDemoServe(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "demo")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan int, 1)
+	var out, errb bytes.Buffer
+	go func() {
+		e := env{lookupEnv: func(string) (string, bool) { return "", false }, now: time.Now,
+			isTerminal: func(io.Writer) bool { return false }, exit: func(int) {}}
+		done <- run(ctx, []string{"demo", "--dir", dir, "--serve"}, &out, &errb, e)
+	}()
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "target", "run_results.json")); err == nil {
+			break
+		}
+		select {
+		case code := <-done:
+			t.Fatalf("demo --serve ended early: exit %d\n%s\n%s", code, out.String(), errb.String())
+		case <-time.After(100 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("demo --serve: no run after 2 minutes")
+		}
+	}
+	counts := `select (select count(*) from crm.opportunity) || '/' || (select count(distinct id) from crm.opportunity)
+		|| ' ' || (select count(*) from billing.invoices) || '/' || (select count(distinct id) from billing.invoices)`
+	// The demo's run may still be closing the warehouse: retry while it is locked.
+	var before result
+	for range 100 {
+		if before = revops(t, nil, "query", "--project", dir, "--output", "csv", counts); before.code == exitOK {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if r := revops(t, nil, "run", "--project", dir); r.code != exitOK {
+		t.Fatalf("run against the served fakes: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	after := revops(t, nil, "query", "--project", dir, "--output", "csv", counts)
+	if before.stdout != after.stdout || !strings.Contains(after.stdout, "921/921") {
+		t.Errorf("rows before the second run %q, after %q", before.stdout, after.stdout)
+	}
+	cancel()
+	if code := <-done; code != exitOK {
+		t.Fatalf("demo --serve interrupted: exit %d\n%s", code, errb.String())
+	}
+}

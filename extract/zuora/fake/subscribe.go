@@ -428,6 +428,10 @@ func endAt(segs []*RatePlanCharge, d string) {
 func (s *Server) Amend(name string, a Amendment) (Subscription, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.amendLocked(name, a)
+}
+
+func (s *Server) amendLocked(name string, a Amendment) (Subscription, error) {
 	if _, err := parseDate("EffectiveDate", a.EffectiveDate); err != nil {
 		return Subscription{}, err
 	}
@@ -585,6 +589,10 @@ func (s *Server) addRatePlanVersion(v *version, spec RatePlanSpec, d string, i i
 func (s *Server) Cancel(name, effective string, at time.Time) (Subscription, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.cancelLocked(name, effective, at)
+}
+
+func (s *Server) cancelLocked(name, effective string, at time.Time) (Subscription, error) {
 	if _, err := parseDate("effective date", effective); err != nil {
 		return Subscription{}, err
 	}
