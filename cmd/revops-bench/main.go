@@ -9,6 +9,9 @@
 // Models: every packaged revenue model built by `revops build` on the scale-100 demo world,
 // against the same compiled SQL run straight into DuckDB.
 //
+// Extract: each connector (Salesforce, HubSpot, Stripe) reading one stream from its fake, served
+// by another process, against a plain HTTP client fetching the same pages; revops' peak RSS.
+//
 // Load: the engine's `revops extract` of a 10-column CRM-like table (10 M rows at -scale 1) from
 // Parquet and from CSV into a fresh DuckDB file, against DuckDB's own read_parquet/read_csv into a
 // table on the same file, each in its own process so peak memory (max RSS) is measured too.
@@ -54,10 +57,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	work := fs.String("work", ".bench", "directory for generated data (kept between runs)")
 	native := fs.String("native", "", "internal: run DuckDB's native load of FORMAT:FILE:DB and exit")
 	repeat := fs.Int("repeat", 2, "runs per case; the fastest counts")
-	only := fs.String("only", "load,transform,checks,models", "which benchmarks: load, transform, checks, models (comma separated)")
+	only := fs.String("only", "load,transform,checks,models,extract", "which benchmarks: load, transform, checks, models, extract (comma separated)")
 	modelsScale := fs.Int("models-scale", 100, "demo world scale for the revenue models benchmark")
+	extractRows := fs.Int("extract-rows", 1_000_000, "Salesforce opportunities for the extract benchmark at -scale 1 (HubSpot contacts and Stripe customers: a fiftieth, at most 20,000)")
+	serveFakeSpec := fs.String("serve-fake", "", "internal: seed and serve a fake VENDOR:ROWS on 127.0.0.1 until stdin closes")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if *serveFakeSpec != "" {
+		if err := serveFake(*serveFakeSpec, stdout, os.Stdin); err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+		return 0
 	}
 	if *native != "" {
 		if err := nativeLoad(ctx, *native); err != nil {
@@ -71,7 +83,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "-scale too small")
 		return 2
 	}
-	b := &bench{stdout: stdout, stderr: stderr, revops: *revops, work: *work, rows: rows, repeat: max(*repeat, 1), modelsScale: *modelsScale}
+	b := &bench{stdout: stdout, stderr: stderr, revops: *revops, work: *work, rows: rows, repeat: max(*repeat, 1),
+		modelsScale: *modelsScale, extractRows: max(int(float64(*extractRows)**scale), 1000)}
 	var results []Result
 	for _, name := range strings.Split(*only, ",") {
 		var rs []Result
@@ -90,8 +103,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			rs, err = b.checksBench(ctx)
 		case "models":
 			rs, err = b.modelsBench(ctx)
+		case "extract":
+			rs, err = b.extractBench(ctx)
 		default:
-			err = fmt.Errorf("-only: unknown benchmark %q (load, transform, checks, models)", name)
+			err = fmt.Errorf("-only: unknown benchmark %q (load, transform, checks, models, extract)", name)
 		}
 		if err != nil {
 			fmt.Fprintln(stderr, "bench:", err)
@@ -113,6 +128,7 @@ type bench struct {
 	rows           int64
 	repeat         int
 	modelsScale    int
+	extractRows    int
 }
 
 // measurement is one process: its wall time and peak RSS.

@@ -22,7 +22,7 @@ type config struct {
 	PageSize                int                 `yaml:"page_size"`
 	Lookback                *time.Duration      `yaml:"lookback"`
 	IndexLag                *time.Duration      `yaml:"index_lag"`
-	RequestsPerSecond       int                 `yaml:"requests_per_second"`
+	RequestsPerSecond       *int                `yaml:"requests_per_second"`
 	SearchRequestsPerSecond int                 `yaml:"search_requests_per_second"`
 	Timeout                 time.Duration       `yaml:"timeout"`
 }
@@ -146,9 +146,12 @@ func validate(source string, c config) (*settings, error) {
 	if s.indexLag < 0 || s.indexLag > 24*time.Hour {
 		addf("index_lag %s is out of range: use 0 to 24h (the default is %s)", s.indexLag, defaultIndexLag)
 	}
-	s.rps = orInt(c.RequestsPerSecond, defaultRPS)
-	if s.rps < 1 || s.rps > maxRPS {
-		addf("requests_per_second %d is out of range: use 1 to %d (HubSpot allows 100 to 190 requests per 10 s by tier)", c.RequestsPerSecond, maxRPS)
+	s.rps = defaultRPS
+	if c.RequestsPerSecond != nil {
+		s.rps = *c.RequestsPerSecond
+	}
+	if s.rps < 0 || s.rps > maxRPS {
+		addf("requests_per_second %d is out of range: use 1 to %d (HubSpot allows 100 to 190 requests per 10 s by tier), or 0 for no client-side pacing", s.rps, maxRPS)
 	}
 	s.searchRPS = orInt(c.SearchRequestsPerSecond, defaultSearchRPS)
 	if s.searchRPS < 1 || s.searchRPS > maxSearchRPS {

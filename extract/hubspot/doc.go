@@ -18,7 +18,8 @@
 //	    page_size: 200                   # search page size, 1–200 (list pages are at most 100)
 //	    lookback: 5m                     # each incremental window starts this long before the last
 //	    index_lag: 1m                    # each window ends this long before now
-//	    requests_per_second: 9           # 1–19: at most 10·n+1 requests in any 10 s
+//	    requests_per_second: 9           # 1–19: at most 10·n+1 requests in any 10 s; 0: no
+//	                                     # client-side pacing (a proxy that paces, or a fake)
 //	    search_requests_per_second: 4    # 1–4: at most n+1 searches in any second
 //	    timeout: 60s                     # per HTTP request
 //

@@ -63,7 +63,10 @@ type source struct {
 func (s *source) newClient() *client {
 	sleep := func(ctx context.Context, d time.Duration) error { return s.sleep(ctx, d) }
 	clock := func() time.Time { return s.clock() }
-	general := httpretry.NewLimiterClock(1, time.Second/time.Duration(s.cfg.rps), clock, sleep)
+	var general *httpretry.Limiter // requests_per_second 0: no client-side pacing
+	if s.cfg.rps > 0 {
+		general = httpretry.NewLimiterClock(1, time.Second/time.Duration(s.cfg.rps), clock, sleep)
+	}
 	search := httpretry.NewLimiterClock(1, time.Second/time.Duration(s.cfg.searchRPS), clock, sleep)
 	mk := func(l *httpretry.Limiter) *httpretry.Client {
 		return &httpretry.Client{HTTP: s.http, Classify: classify, Sleep: sleep, Limiter: l}

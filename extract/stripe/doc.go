@@ -14,7 +14,8 @@
 //	    api_version: 2025-03-31.basil     # default; sent as Stripe-Version on every request
 //	    objects: [customers, subscriptions, subscription_items]   # default: all streams
 //	    page_size: 100                    # objects per list request, 1–100 (default 100)
-//	    requests_per_second: 20           # 1–100 (default 20, under test mode's 25/s)
+//	    requests_per_second: 20           # 1–100 (default 20, under test mode's 25/s); 0: no
+//	                                      # client-side pacing (a proxy that paces, or a fake)
 //	    timeout: 60s                      # per HTTP request
 //	    max_attempts: 8                   # sends of one request before giving up (1–20)
 //	    currency_exponents: {ugx: 2}      # override a currency's decimals (see Amounts)

@@ -146,8 +146,8 @@ func build(cfg extract.Config, c config, opts Options) (*source, error) {
 		bad("page_size %d is out of range: Stripe lists 1 to 100 objects per page", pageSize)
 	}
 	rps := intOr(c.RequestsPerSecond, DefaultRequestsPerSecond)
-	if rps < 1 || rps > 100 {
-		bad("requests_per_second %d is out of range: use 1 to 100 (Stripe allows 25/s in test mode, 100/s live)", rps)
+	if rps < 0 || rps > 100 {
+		bad("requests_per_second %d is out of range: use 1 to 100 (Stripe allows 25/s in test mode, 100/s live), or 0 for no client-side pacing", rps)
 	}
 	attempts := intOr(c.MaxAttempts, 8)
 	if attempts < 1 || attempts > 20 {
@@ -180,7 +180,7 @@ func build(cfg extract.Config, c config, opts Options) (*source, error) {
 		hc = &http.Client{Timeout: timeout}
 	}
 	limiter := opts.Limiter
-	if limiter == nil {
+	if limiter == nil && rps > 0 {
 		limiter = httpretry.NewLimiter(rps, time.Second)
 	}
 	now := cfg.Now
