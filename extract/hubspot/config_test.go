@@ -35,6 +35,7 @@ func TestNewRejectsInvalidConfig(t *testing.T) {
 		{"negative lookback", m{"token": secret, "lookback": "-1m"}, []string{"lookback -1m0s is out of range"}},
 		{"index_lag", m{"token": secret, "index_lag": "48h"}, []string{"index_lag 48h0m0s is out of range"}},
 		{"requests_per_second", m{"token": secret, "requests_per_second": 50}, []string{"requests_per_second 50 is out of range"}},
+		{"negative requests_per_second", m{"token": secret, "requests_per_second": -2}, []string{"requests_per_second -2 is out of range", "or 0 for no client-side pacing"}},
 		{"search_requests_per_second", m{"token": secret, "search_requests_per_second": 5}, []string{"search_requests_per_second 5 is out of range"}},
 		{"timeout", m{"token": secret, "timeout": "10ms"}, []string{"timeout 10ms is too short"}},
 		{"lookback not a duration", m{"token": secret, "lookback": "5 minutes"}, []string{"lookback", "expected a duration"}},

@@ -31,6 +31,7 @@ func TestConfigErrorsNameTheField(t *testing.T) {
 		{"api_key: " + key + "\npage_size: 0", "page_size"},
 		{"api_key: " + key + "\npage_size: 1000", "page_size"},
 		{"api_key: " + key + "\nrequests_per_second: 500", "requests_per_second"},
+		{"api_key: " + key + "\nrequests_per_second: -1", "requests_per_second"},
 		{"api_key: " + key + "\ntimeout: -1s", "timeout"},
 		{"api_key: " + key + "\nmax_attempts: 0", "max_attempts"},
 		{"api_key: " + key + "\ncurrency_exponents: {USD: 2}", "currency_exponents"},
@@ -231,5 +232,13 @@ func TestReadContract(t *testing.T) {
 	bs, err := e.read(src, Customers, extract.Cursor(`{"v":99}`), 0)
 	if err != nil || len(bs) < 5 {
 		t.Errorf("old cursor: %v, %d batches", err, len(bs))
+	}
+}
+
+// requests_per_second 0 turns client-side pacing off (a proxy that paces, or a fake): the
+// configuration is valid and the source builds.
+func TestNoClientPacing(t *testing.T) {
+	if _, err := New(extract.Config{Name: "billing", Decode: decodeYAML("api_key: sk_test_x\nrequests_per_second: 0"), Now: time.Now}); err != nil {
+		t.Fatal(err)
 	}
 }
