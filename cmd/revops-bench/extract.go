@@ -25,6 +25,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -56,7 +57,7 @@ func (b *bench) extractCases() []extractCase {
 	// The HubSpot and Stripe fakes list by scanning their whole store per page: 20,000 records
 	// keep their side from dominating what is measured.
 	small := min(max(b.extractRows/50, 1000), 20000)
-	return []extractCase{
+	cases := []extractCase{
 		{vendor: "salesforce", stream: "opportunity", rows: opps, raw: rawSalesforce, source: func(base string) string {
 			return fmt.Sprintf(`  - name: crm
     type: salesforce
@@ -85,6 +86,13 @@ func (b *bench) extractCases() []extractCase {
 `, base, benchStripe)
 		}},
 	}
+	var out []extractCase
+	for _, c := range cases {
+		if b.extractVendors == "" || slices.Contains(strings.Split(b.extractVendors, ","), c.vendor) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 func (b *bench) extractBench(ctx context.Context) ([]Result, error) {
@@ -337,34 +345,74 @@ func rawSalesforce(ctx context.Context, base string) (int, error) {
 	return n, nil
 }
 
-// rawHubSpot pages through the contacts list, 100 a page, asking for the properties the
-// connector asks for by default.
+// rawHubSpot fetches what the connector's first read fetches: the contacts list, 100 a page,
+// with the properties it asks for, each page's company associations through the v4 batch API,
+// then the archived contacts.
 func rawHubSpot(ctx context.Context, base string) (int, error) {
 	hc := &http.Client{Timeout: time.Minute}
-	props := "email,firstname,lastname,lifecyclestage,company,createdate,lastmodifieddate,hs_object_id"
-	n, after := 0, ""
-	for {
-		u := base + "/crm/v3/objects/contacts?limit=100&properties=" + url.QueryEscape(props)
-		if after != "" {
-			u += "&after=" + url.QueryEscape(after)
-		}
-		var page struct {
-			Results []json.RawMessage `json:"results"`
-			Paging  *struct {
-				Next struct {
-					After string `json:"after"`
-				} `json:"next"`
-			} `json:"paging"`
-		}
-		if err := getJSON(ctx, hc, u, hsfake.DefaultToken, nil, &page); err != nil {
-			return n, err
-		}
-		n += len(page.Results)
-		if page.Paging == nil || page.Paging.Next.After == "" {
-			return n, nil
-		}
-		after = page.Paging.Next.After
+	props := []string{"email", "firstname", "lastname", "jobtitle", "lifecyclestage", "hs_lead_status",
+		"hubspot_owner_id", "associatedcompanyid", "hs_analytics_source", "hs_analytics_first_timestamp", "country",
+		"createdate", "lastmodifieddate"}
+	for _, st := range []string{"subscriber", "lead", "marketingqualifiedlead", "salesqualifiedlead", "opportunity",
+		"customer", "evangelist", "other"} {
+		props = append(props, "hs_lifecyclestage_"+st+"_date")
 	}
+	n := 0
+	for _, archived := range []bool{false, true} {
+		after := ""
+		for {
+			u := fmt.Sprintf("%s/crm/v3/objects/contacts?limit=100&archived=%t&properties=%s", base, archived,
+				url.QueryEscape(strings.Join(props, ",")))
+			if after != "" {
+				u += "&after=" + url.QueryEscape(after)
+			}
+			var page struct {
+				Results []struct {
+					ID string `json:"id"`
+				} `json:"results"`
+				Paging *struct {
+					Next struct {
+						After string `json:"after"`
+					} `json:"next"`
+				} `json:"paging"`
+			}
+			if err := getJSON(ctx, hc, u, hsfake.DefaultToken, nil, &page); err != nil {
+				return n, err
+			}
+			n += len(page.Results)
+			if len(page.Results) > 0 && !archived {
+				var in strings.Builder
+				in.WriteString(`{"inputs":[`)
+				for i, r := range page.Results {
+					if i > 0 {
+						in.WriteByte(',')
+					}
+					fmt.Fprintf(&in, `{"id":%q}`, r.ID)
+				}
+				in.WriteString("]}")
+				req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/crm/v4/associations/contacts/companies/batch/read", strings.NewReader(in.String()))
+				if err != nil {
+					return n, err
+				}
+				req.Header.Set("Authorization", "Bearer "+hsfake.DefaultToken)
+				req.Header.Set("Content-Type", "application/json")
+				resp, err := hc.Do(req)
+				if err != nil {
+					return n, err
+				}
+				_, err = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if err != nil || resp.StatusCode >= 300 {
+					return n, fmt.Errorf("associations: %s %v", resp.Status, err)
+				}
+			}
+			if page.Paging == nil || page.Paging.Next.After == "" {
+				break
+			}
+			after = page.Paging.Next.After
+		}
+	}
+	return n, nil
 }
 
 // rawStripe pages through the customers list, 100 a page, newest first.

@@ -60,6 +60,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	only := fs.String("only", "load,transform,checks,models,extract", "which benchmarks: load, transform, checks, models, extract (comma separated)")
 	modelsScale := fs.Int("models-scale", 100, "demo world scale for the revenue models benchmark")
 	extractRows := fs.Int("extract-rows", 1_000_000, "Salesforce opportunities for the extract benchmark at -scale 1 (HubSpot contacts and Stripe customers: a fiftieth, at most 20,000)")
+	extractVendors := fs.String("extract-vendors", "", "comma-separated vendors for the extract benchmark (default: all)")
 	serveFakeSpec := fs.String("serve-fake", "", "internal: seed and serve a fake VENDOR:ROWS on 127.0.0.1 until stdin closes")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -84,7 +85,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	b := &bench{stdout: stdout, stderr: stderr, revops: *revops, work: *work, rows: rows, repeat: max(*repeat, 1),
-		modelsScale: *modelsScale, extractRows: max(int(float64(*extractRows)**scale), 1000)}
+		modelsScale: *modelsScale, extractRows: max(int(float64(*extractRows)**scale), 1000),
+		extractVendors: *extractVendors}
 	var results []Result
 	for _, name := range strings.Split(*only, ",") {
 		var rs []Result
@@ -129,6 +131,7 @@ type bench struct {
 	repeat         int
 	modelsScale    int
 	extractRows    int
+	extractVendors string
 }
 
 // measurement is one process: its wall time and peak RSS.

@@ -25,7 +25,9 @@ func cloneObj[T any](o T) T {
 	return o
 }
 
-func timeField(v reflect.Value, name string) time.Time { return v.FieldByName(name).Interface().(time.Time) }
+func timeField(v reflect.Value, name string) time.Time {
+	return v.FieldByName(name).Interface().(time.Time)
+}
 
 func setTime(v reflect.Value, name string, t time.Time) {
 	v.FieldByName(name).Set(reflect.ValueOf(t.Truncate(time.Second).UTC()))
@@ -151,7 +153,9 @@ func (s *Server) createAccountLocked(a Account, at time.Time) (Account, error) {
 }
 
 // UpdateAccount changes an account.
-func (s *Server) UpdateAccount(id string, f func(*Account)) error { return update(s, ObjAccount, id, f) }
+func (s *Server) UpdateAccount(id string, f func(*Account)) error {
+	return update(s, ObjAccount, id, f)
+}
 
 // DeleteAccount deletes an account with its contacts, subscriptions (every version, rate plan
 // and charge) and invoices (and items).
@@ -182,7 +186,9 @@ func (s *Server) CreateContact(c Contact) (Contact, error) {
 }
 
 // UpdateContact changes a contact.
-func (s *Server) UpdateContact(id string, f func(*Contact)) error { return update(s, ObjContact, id, f) }
+func (s *Server) UpdateContact(id string, f func(*Contact)) error {
+	return update(s, ObjContact, id, f)
+}
 
 // DeleteContact deletes a contact.
 func (s *Server) DeleteContact(id string) error {
@@ -200,7 +206,9 @@ func (s *Server) CreateProduct(p Product) (Product, error) {
 }
 
 // UpdateProduct changes a product.
-func (s *Server) UpdateProduct(id string, f func(*Product)) error { return update(s, ObjProduct, id, f) }
+func (s *Server) UpdateProduct(id string, f func(*Product)) error {
+	return update(s, ObjProduct, id, f)
+}
 
 // DeleteProduct deletes a product with its rate plans and their charges.
 func (s *Server) DeleteProduct(id string) error {
@@ -343,7 +351,9 @@ func (s *Server) createInvoiceLocked(inv Invoice, items []InvoiceItem, at time.T
 
 // UpdateInvoice changes an invoice (e.g. a payment sets Balance to 0; a cancellation sets
 // Status Canceled). Its items stay as they are.
-func (s *Server) UpdateInvoice(id string, f func(*Invoice)) error { return update(s, ObjInvoice, id, f) }
+func (s *Server) UpdateInvoice(id string, f func(*Invoice)) error {
+	return update(s, ObjInvoice, id, f)
+}
 
 // UpdateInvoiceItem changes an invoice item.
 func (s *Server) UpdateInvoiceItem(id string, f func(*InvoiceItem)) error {

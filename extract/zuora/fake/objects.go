@@ -14,10 +14,7 @@ package fake
 //
 // Zuora leaves null fields out of query records, and so does the fake.
 
-import (
-	"maps"
-	"time"
-)
+import "time"
 
 // Object names, as ZOQL spells them.
 const (
@@ -220,7 +217,3 @@ type InvoiceItem struct {
 	CreatedDate      time.Time `zoql:"CreatedDate"`
 	UpdatedDate      time.Time `zoql:"UpdatedDate"`
 }
-
-func (a Account) clone() Account      { a.Custom = maps.Clone(a.Custom); return a }
-func (s Subscription) clone() Subscription { s.Custom = maps.Clone(s.Custom); return s }
-func (i Invoice) clone() Invoice      { i.Custom = maps.Clone(i.Custom); return i }

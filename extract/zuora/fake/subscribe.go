@@ -282,7 +282,10 @@ func (s *Server) newCharge(cs ChargeSpec, ratePlanID, start, end string, at time
 		if !ok {
 			return nil, notFound(ObjProductRatePlanCharge, cs.ProductRatePlanChargeID)
 		}
-		for _, f := range []struct{ dst *string; src string }{{&c.Name, p.Name}, {&c.ChargeType, p.ChargeType},
+		for _, f := range []struct {
+			dst *string
+			src string
+		}{{&c.Name, p.Name}, {&c.ChargeType, p.ChargeType},
 			{&c.ChargeModel, p.ChargeModel}, {&c.BillingPeriod, p.BillingPeriod}, {&c.Price, p.ListPrice},
 			{&c.Quantity, p.DefaultQuantity}} {
 			if *f.dst == "" {
@@ -349,7 +352,7 @@ func (s *Server) nextVersion(name string, at time.Time) (*version, error) {
 	if err != nil {
 		return nil, err
 	}
-	sub := prev.clone()
+	sub := cloneObj(*prev)
 	sub.ID, sub.Version, sub.PreviousSubscriptionID = s.st.newID(), prev.Version+1, prev.ID
 	sub.CreatedDate, sub.UpdatedDate = at, at
 	v := &version{sub: &sub, segs: map[string]map[string][]*RatePlanCharge{}, order: map[string][]string{}}
@@ -410,9 +413,9 @@ func (s *Server) save(v *version) (Subscription, error) {
 			}
 		}
 	}
-	stored := v.sub.clone()
+	stored := cloneObj(*v.sub)
 	s.st.put(ObjSubscription, stored.ID, &stored)
-	return v.sub.clone(), nil
+	return cloneObj(*v.sub), nil
 }
 
 // endAt ends a charge's open (or later-ending) last segment at date d.

@@ -66,6 +66,9 @@ func tokenize(q string) ([]token, *fault) {
 		case c == ',':
 			out = append(out, token{tComma, ","})
 			i++
+		case c == '*':
+			out = append(out, token{tOp, "*"})
+			i++
 		case c == '(':
 			out = append(out, token{tLParen, "("})
 			i++
@@ -142,11 +145,11 @@ func (e orExpr) match(m *objectMeta, obj any) bool  { return e.l.match(m, obj) |
 type cmpExpr struct {
 	f    *fieldMeta
 	op   string
-	null bool       // the literal is null
-	text string     // text and date literals
-	num  *big.Rat   // decimal and int literals
-	t    time.Time  // datetime literals
-	b    bool       // bool literals
+	null bool      // the literal is null
+	text string    // text and date literals
+	num  *big.Rat  // decimal and int literals
+	t    time.Time // datetime literals
+	b    bool      // bool literals
 }
 
 func (e cmpExpr) match(m *objectMeta, obj any) bool {
