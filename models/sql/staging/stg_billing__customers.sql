@@ -4,7 +4,8 @@
     name, email, crm_account_id) is optional; without one, the customers are the distinct
     customer ids of the subscription periods, matched to the CRM only when their id is the
     CRM account id. Stripe: the CRM account id is read from the customer's metadata key
-    var stripe_crm_account_metadata_key (default crm_account_id). -#}
+    var stripe_crm_account_metadata_key (default crm_account_id). Zuora: accounts, with their
+    CrmId and the bill-to contact's work email. -#}
 {%- if billing_system() == 'files' and source_exists(var('billing_source', 'billing'), 'customers') %}
 select
     cast(customer_id as varchar) as customer_id,
@@ -33,4 +34,14 @@ select
     'stripe' as source_system
 from {{ billing_source('customers') }}
 where not coalesce(deleted, false)
+{%- elif billing_system() == 'zuora' %}
+select
+    a.id as customer_id,
+    a.name,
+    c.work_email as email,
+    {{ email_domain('c.work_email') }} as email_domain,
+    nullif(trim(a.crm_id), '') as crm_account_id,
+    'zuora' as source_system
+from {{ billing_source('accounts') }} as a
+left join {{ billing_source('contacts') }} as c on c.id = a.bill_to_id
 {%- endif %}

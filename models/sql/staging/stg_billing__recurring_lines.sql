@@ -8,7 +8,11 @@
     month of the price's interval, less its discounts over the same months; the latest period
     of an item whose subscription has not ended stays open. Items never invoiced count from
     their creation at the price's amount. Metered and one-time prices, proration and one-off
-    invoice items are not MRR; periods inside a trial are trial lines. -#}
+    invoice items are not MRR; periods inside a trial are trial lines.
+    Zuora (billing_system: zuora): the recurring charge segments of each subscription's latest
+    version, each over [effective_start_date, effective_end_date) at its MRR (Zuora normalises
+    MRR to a month; a cancellation ends the segments at the cancellation date). Usage charges
+    are metered, one-time charges are not MRR. -#}
 {%- if billing_system() == 'files' %}
 select
     cast(customer_id as varchar) as customer_id,
@@ -91,4 +95,34 @@ from periods as x
 join subs as s on s.id = x.subscription_id
 join prices as p on p.id = x.price_id
 where p.price_type = 'recurring'
+{%- elif billing_system() == 'zuora' %}
+with versions as (
+    select
+        id, account_id, status, coalesce(original_id, id) as original_id,
+        row_number() over (partition by coalesce(original_id, id) order by version desc, updated_date desc) as recency
+    from {{ billing_source('subscriptions') }}
+)
+select
+    s.account_id as customer_id,
+    s.original_id as subscription_id,
+    c.charge_number as subscription_item_id,
+    cast(c.product_rate_plan_charge_id as varchar) as product_id,
+    cast(r.product_rate_plan_id as varchar) as plan_id,
+    upper(c.currency) as currency,
+    cast(c.effective_start_date as timestamp) as valid_from,
+    cast(c.effective_end_date as timestamp) as valid_to,
+    cast(coalesce(c.quantity, 1) as decimal(38, 6)) as quantity,
+    {{ money('c.mrr') }} as mrr_gross,
+    {{ money('0') }} as mrr_discount,
+    {{ money('c.mrr') }} as mrr_net,
+    false as is_trial,
+    false as is_paused,
+    c.charge_type = 'Usage' as is_metered,
+    s.status as status_at_valid_from,
+    'zuora' as source_system
+from {{ billing_source('rate_plan_charges') }} as c
+join {{ billing_source('rate_plans') }} as r on r.id = c.rate_plan_id
+join versions as s on s.id = r.subscription_id and s.recency = 1
+where c.charge_type in ('Recurring', 'Usage')
+  and (c.effective_end_date is null or c.effective_end_date > c.effective_start_date)
 {%- endif %}
