@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -260,7 +261,9 @@ func (l *Limiter) Wait(ctx context.Context) error {
 			l.mu.Unlock()
 			return nil
 		}
-		need := time.Duration((1 - l.tokens) * float64(l.per) / l.n)
+		// Rounded up, and at least 1ns: a deficit of a sliver of a token must not truncate to a
+		// zero wait, which on an injected clock would never refill the bucket.
+		need := max(time.Duration(math.Ceil((1-l.tokens)*float64(l.per)/l.n)), time.Nanosecond)
 		l.mu.Unlock()
 		if err := l.sleep(ctx, need); err != nil {
 			return err
