@@ -38,7 +38,8 @@ import (
 
 // extractCase is one connector benchmark.
 type extractCase struct {
-	vendor, stream string
+	// vendor names the fake; schema.stream is the table the stream loads into.
+	vendor, schema, stream string
 	rows           int
 	// source is the revops.yaml source block for the fake at base (a URL).
 	source func(base string) string
@@ -58,7 +59,7 @@ func (b *bench) extractCases() []extractCase {
 	// keep their side from dominating what is measured.
 	small := min(max(b.extractRows/50, 1000), 20000)
 	cases := []extractCase{
-		{vendor: "salesforce", stream: "opportunity", rows: opps, raw: rawSalesforce, source: func(base string) string {
+		{vendor: "salesforce", schema: "crm", stream: "opportunity", rows: opps, raw: rawSalesforce, source: func(base string) string {
 			return fmt.Sprintf(`  - name: crm
     type: salesforce
     login_url: %s
@@ -67,7 +68,7 @@ func (b *bench) extractCases() []extractCase {
     auth: {grant: client_credentials, client_id: %s, client_secret: %s}
 `, base, benchSFClient, benchSFSecret)
 		}},
-		{vendor: "hubspot", stream: "contacts", rows: small, raw: rawHubSpot, source: func(base string) string {
+		{vendor: "hubspot", schema: "marketing", stream: "contacts", rows: small, raw: rawHubSpot, source: func(base string) string {
 			return fmt.Sprintf(`  - name: marketing
     type: hubspot
     base_url: %s
@@ -76,7 +77,7 @@ func (b *bench) extractCases() []extractCase {
     requests_per_second: 0
 `, base, hsfake.DefaultToken)
 		}},
-		{vendor: "stripe", stream: "customers", rows: small, raw: rawStripe, source: func(base string) string {
+		{vendor: "stripe", schema: "billing", stream: "customers", rows: small, raw: rawStripe, source: func(base string) string {
 			return fmt.Sprintf(`  - name: billing
     type: stripe
     base_url: %s
@@ -175,8 +176,7 @@ func (b *bench) extractOne(ctx context.Context, self string, c extractCase) ([]R
 	if out, err := exec.CommandContext(ctx, b.revops, "extract", "--project", dir, "--log-level", "warn").CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("extract: %w\n%s", err, out)
 	}
-	schema := strings.SplitN(strings.TrimSpace(strings.SplitN(c.source(base), "name: ", 2)[1]), "\n", 2)[0]
-	q := fmt.Sprintf("select count(distinct id) from %s.%s", schema, c.stream)
+	q := fmt.Sprintf("select count(distinct id) from %s.%s", c.schema, c.stream)
 	out, err := exec.CommandContext(ctx, b.revops, "query", "--project", dir, "--output", "csv", q).Output()
 	if err != nil {
 		return nil, fmt.Errorf("count rows: %w", err)
