@@ -7,14 +7,24 @@ BIN      := bin/revops
 # BENCH_SCALE scales the benchmark data (1 = the full 10 M rows; 0.1 = a quick run).
 BENCH_SCALE ?= 1
 
-.PHONY: build test demo bench lint clean
+# stripe-mock (Stripe's OpenAPI-driven mock server) for the Stripe connector's contract tests.
+STRIPE_MOCK_VERSION := v0.203.0
+STRIPE_MOCK         := $(CURDIR)/bin/stripe-mock
+
+.PHONY: build test demo bench lint clean stripe-mock
 
 build:
 	$(GO) build -tags $(TAGS) -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/revops
 
-test:
+test: stripe-mock
 	$(GO) vet -tags $(TAGS) ./...
-	$(GO) test -tags $(TAGS) -race -count=1 -timeout 15m ./...
+	REVOPS_STRIPE_MOCK=$(STRIPE_MOCK) $(GO) test -tags $(TAGS) -race -count=1 -timeout 15m ./...
+
+# stripe-mock installs bin/stripe-mock unless it is already that version.
+stripe-mock:
+	@$(GO) version -m $(STRIPE_MOCK) 2>/dev/null | grep -Eq '^[[:space:]]+mod[[:space:]]+github.com/stripe/stripe-mock[[:space:]]+$(STRIPE_MOCK_VERSION)([[:space:]]|$$)' || \
+		{ echo "installing stripe-mock $(STRIPE_MOCK_VERSION) into bin/"; \
+		  GOBIN=$(CURDIR)/bin $(GO) install github.com/stripe/stripe-mock@$(STRIPE_MOCK_VERSION); }
 
 demo: build
 	./$(BIN) demo --force

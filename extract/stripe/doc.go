@@ -20,7 +20,8 @@
 //	    max_attempts: 8                   # sends of one request before giving up (1–20)
 //	    currency_exponents: {ugx: 2}      # override a currency's decimals (see Amounts)
 //
-// A restricted key needs read access to every configured object and to events.
+// A restricted key needs read access to every configured object (discounts: coupons too) and to
+// events.
 //
 // # Streams
 //
@@ -82,8 +83,10 @@
 // invoice.parent.subscription_details, lines with parent{…_details} and pricing{price_details}).
 // This matters even with a pinned api_version, because events carry the shape of the version
 // current when they were created. A basil subscription's current_period_start/end are the
-// earliest start and the latest end of its items. The discount's coupon_* columns are filled
-// when the discount embeds its coupon.
+// earliest start and the latest end of its items. A discount embeds its coupon before
+// 2025-09-30.clover and names it (source.coupon) from clover on: with a clover api_version the
+// listings expand it, and for an event's snapshot it is fetched (GET /v1/coupons/{id}, once per
+// read; its terms never change). The coupon_* columns stay empty for a coupon deleted since.
 //
 // # Amounts
 //
@@ -139,5 +142,7 @@
 // the server's Retry-After. Errors carry Stripe's type, code, param, message and Request-Id
 // (*APIError); a 401 or 403 wraps ErrUnauthorized. The key is never logged nor put in errors.
 //
-// The fake in extract/stripe/fake serves the same API for tests and demos.
+// The fake in extract/stripe/fake serves the same API for tests and demos. Contract tests run the
+// connector against stripe-mock, Stripe's mock server driven by its OpenAPI spec, and check the
+// fake's JSON against stripe-mock's objects (`make test` installs stripe-mock into bin/).
 package stripe

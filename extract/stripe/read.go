@@ -36,6 +36,8 @@ type reader struct {
 	// invoice or subscription need its (current) lines or items once.
 	children      map[string][]jobj
 	cacheChildren bool
+	// coupons caches the coupons fetched by id (their terms never change; nil: gone).
+	coupons map[string]jobj
 }
 
 // maxCachedChildren bounds the children cache (events of one object are usually close).
@@ -81,6 +83,11 @@ func (r *reader) full(ctx context.Context, cur *cursor) error {
 		q := url.Values{}
 		for k, vs := range p.params {
 			q[k] = append([]string(nil), vs...)
+		}
+		if isClover(r.src.client.version) {
+			for _, x := range p.cloverExpand {
+				q.Add("expand[]", x)
+			}
 		}
 		q.Set("limit", strconv.Itoa(r.src.pageSize))
 		if cur.Lte != 0 {
@@ -286,14 +293,43 @@ func (r *reader) childList(ctx context.Context, parent jobj, key string, fetch b
 	return all, nil
 }
 
-// subscriptionItems returns all items of a subscription object (with expanded discounts when
-// asked).
+// subscriptionItems returns all items of a subscription object (with expanded discounts, and
+// from clover on their coupons, when asked).
 func (r *reader) subscriptionItems(ctx context.Context, s jobj, expandDiscounts bool) ([]jobj, error) {
 	var extra url.Values
 	if expandDiscounts {
 		extra = url.Values{"expand[]": {"data.discounts"}}
+		if isClover(r.src.client.version) {
+			extra.Add("expand[]", "data.discounts.source.coupon")
+		}
 	}
 	return r.childList(ctx, s, "items", true, extra)
+}
+
+// coupon returns the coupon with this id, fetched once per read (the terms the rows keep never
+// change); nil when it no longer exists. Discounts from 2025-09-30.clover on name their coupon
+// without embedding it, and an event's snapshot cannot be expanded.
+func (r *reader) coupon(ctx context.Context, id string) (jobj, error) {
+	if c, ok := r.coupons[id]; ok {
+		return c, nil
+	}
+	path := "/v1/coupons/" + url.PathEscape(id)
+	body, err := r.src.client.get(ctx, path, nil)
+	var c jobj
+	switch {
+	case isMissing(err, ""): // deleted since
+	case err != nil:
+		return nil, err
+	default:
+		if c, err = decodeObject(body); err != nil {
+			return nil, fmt.Errorf("GET %s: %w", path, err)
+		}
+	}
+	if r.coupons == nil {
+		r.coupons = map[string]jobj{}
+	}
+	r.coupons[id] = c
+	return c, nil
 }
 
 // invoiceLines returns the lines of an invoice object; fetch false keeps the embedded ones.

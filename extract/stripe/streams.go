@@ -38,7 +38,17 @@ func AllStreams() []string {
 type pass struct {
 	path   string
 	params url.Values
+	// cloverExpand are expand[] paths added from 2025-09-30.clover on (see isClover).
+	cloverExpand []string
 }
+
+// versionClover is the first API version whose discounts name their coupon in
+// source{type: coupon, coupon: id} instead of embedding it in coupon.
+const versionClover = "2025-09-30.clover"
+
+// isClover reports whether API version v is 2025-09-30.clover or later (versions compare by
+// their date).
+func isClover(v string) bool { return len(v) >= 10 && v[:10] >= versionClover[:10] }
 
 // meta is what a row knows besides its object.
 type meta struct {

@@ -5,6 +5,7 @@ package stripe
 
 import (
 	"context"
+	"net/url"
 )
 
 func subscriptionsDef() *streamDef {
@@ -342,24 +343,33 @@ func discountsDef() *streamDef {
 	cols = append(cols, column{"deleted", kBool}, column{"_extra", kJSON}, column{"_observed_at", kTime})
 	d := &streamDef{name: Discounts, pk: []string{"id"}, cols: cols, hasDeleted: true,
 		passes: []pass{
-			listPass("/v1/customers"),
-			listPass("/v1/subscriptions", "status", "all", "expand[]", "data.discounts", "expand[]", "data.items.data.discounts"),
+			{path: "/v1/customers", params: url.Values{}, cloverExpand: []string{"data.discount.source.coupon"}},
+			{path: "/v1/subscriptions",
+				params:       url.Values{"status": {"all"}, "expand[]": {"data.discounts", "data.items.data.discounts"}},
+				cloverExpand: []string{"data.discounts.source.coupon", "data.items.data.discounts.source.coupon"}},
 		},
 		eventType: "customer.discount.*"}
 	consumed := keySet("id", "object", "deleted", "coupon", "source", "customer", "subscription",
 		"subscription_item", "invoice", "invoice_item", "promotion_code", "start", "end")
-	discountRow := func(r *reader, o jobj, m meta) ([]row, error) {
+	discountRow := func(ctx context.Context, r *reader, o jobj, m meta) ([]row, error) {
 		if _, ok := o["id"].(string); !ok {
 			return nil, nil
 		}
 		b := d.newRow(o, consumed, m)
 		b.set("id", str(o["id"]))
 		coupon := o["coupon"]
-		if coupon == nil { // newer versions: source{type: coupon, coupon}
+		if coupon == nil { // from clover on: source{type: coupon, coupon: its id, or expanded}
 			coupon = at(o, "source", "coupon")
 		}
 		b.set("coupon_id", idOf(coupon))
-		if c, ok := coupon.(jobj); ok {
+		c, _ := coupon.(jobj)
+		if id, ok := coupon.(string); ok { // not expanded: an event's snapshot
+			var err error
+			if c, err = r.coupon(ctx, id); err != nil {
+				return nil, err
+			}
+		}
+		if c != nil {
 			if err := fillCoupon(r, "coupon_", c, b); err != nil {
 				return nil, err
 			}
@@ -374,7 +384,7 @@ func discountsDef() *streamDef {
 	d.fromList = func(ctx context.Context, r *reader, pass int, o jobj, m meta) ([]row, error) {
 		if pass == 0 { // a customer: its customer-level discount
 			if disc, ok := o["discount"].(jobj); ok {
-				return discountRow(r, disc, m)
+				return discountRow(ctx, r, disc, m)
 			}
 			return nil, nil
 		}
@@ -383,7 +393,7 @@ func discountsDef() *streamDef {
 			l, _ := list.([]any)
 			for _, x := range l {
 				if disc, ok := x.(jobj); ok {
-					rw, err := discountRow(r, disc, m)
+					rw, err := discountRow(ctx, r, disc, m)
 					if err != nil {
 						return err
 					}
@@ -406,9 +416,9 @@ func discountsDef() *streamDef {
 		}
 		return rows, nil
 	}
-	d.fromEvent = func(_ context.Context, r *reader, ev *event, m meta) ([]row, error) {
+	d.fromEvent = func(ctx context.Context, r *reader, ev *event, m meta) ([]row, error) {
 		m.deleted = ev.typ == "customer.discount.deleted"
-		return discountRow(r, ev.object, m)
+		return discountRow(ctx, r, ev.object, m)
 	}
 	return d
 }

@@ -178,8 +178,9 @@ func TestIncrementalMutationsInTheSameSecond(t *testing.T) {
 	e.check(w, false)
 }
 
-// TestShapesBasilAndPreBasil: the same world read with a pre-basil and a basil API version,
-// with events recorded in either version, gives the same rows.
+// TestShapesBasilAndPreBasil: the same world read with a pre-basil, a basil and a clover API
+// version, with events recorded in any of them, gives the same rows (from clover on, discounts
+// name their coupon instead of embedding it).
 func TestShapesBasilAndPreBasil(t *testing.T) {
 	run := func(account, pinned string) map[string]map[string]rowMap {
 		e := newEnv(t, fake.Options{APIVersion: account, Clock: fakeapi.NewClock(time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC))})
@@ -196,7 +197,10 @@ func TestShapesBasilAndPreBasil(t *testing.T) {
 	basil := run(fake.VersionBasil, fake.VersionBasil)
 	old := run(fake.VersionAcacia, fake.VersionAcacia)
 	mixed := run(fake.VersionAcacia, fake.VersionBasil) // events in the old shape, lists in the new
-	for name, other := range map[string]map[string]map[string]rowMap{"pre-basil": old, "mixed": mixed} {
+	clover := run(fake.VersionClover, fake.VersionClover)
+	cloverEvents := run(fake.VersionClover, fake.VersionBasil) // events with coupons by id
+	for name, other := range map[string]map[string]map[string]rowMap{"pre-basil": old, "mixed": mixed, "clover": clover,
+		"clover events": cloverEvents} {
 		for _, stream := range AllStreams() {
 			a, b := basil[stream], other[stream]
 			if len(a) != len(b) || len(a) == 0 {

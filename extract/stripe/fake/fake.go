@@ -27,8 +27,9 @@
 // /v1/prices lists active prices unless active=false.
 //
 // Auth: "Authorization: Bearer <key>" or Basic with the key as username; a missing or unknown key
-// gets Stripe's 401 body. Stripe-Version selects the shape (see VersionBasil); without it the
-// account's version applies. Every response has a Request-Id; errors carry Stripe-Should-Retry.
+// gets Stripe's 401 body. Stripe-Version selects the shape (see VersionBasil, VersionClover);
+// without it the account's version applies. Every response has a Request-Id; errors carry
+// Stripe-Should-Retry.
 //
 // # Test controls
 //

@@ -232,6 +232,36 @@ func TestVersionShapes(t *testing.T) {
 	}
 }
 
+// TestDiscountShapes: a discount embeds its coupon before clover, and names it in source from
+// clover on (expandable, also through an unexpanded discount id).
+func TestDiscountShapes(t *testing.T) {
+	f := newT(t, Options{})
+	sub, _ := seedSub(t, f.srv)
+	co := must[Coupon](t)(f.srv.CreateCoupon(Coupon{Name: "10%", PercentOff: 10}))
+	d := must[Discount](t)(f.srv.AddDiscount(Discount{Coupon: co.ID, Subscription: sub.ID}))
+	discount := func(version, expand string) map[string]any {
+		t.Helper()
+		_, _, s := f.get("/v1/subscriptions/"+sub.ID+"?expand[]="+expand, "Stripe-Version", version)
+		ds, _ := s["discounts"].([]any)
+		if len(ds) != 1 {
+			t.Fatalf("%s: discounts %v", version, s["discounts"])
+		}
+		return ds[0].(map[string]any)
+	}
+	basil := discount(VersionBasil, "discounts")
+	if c, _ := basil["coupon"].(map[string]any); c["id"] != co.ID || basil["source"] != nil {
+		t.Errorf("basil discount: %v", basil)
+	}
+	clover := discount(VersionClover, "discounts")
+	if src, _ := clover["source"].(map[string]any); src["type"] != "coupon" || src["coupon"] != co.ID || clover["coupon"] != nil {
+		t.Errorf("clover discount: %v", clover)
+	}
+	expanded := discount(VersionClover, "discounts.source.coupon")
+	if c, _ := expanded["source"].(map[string]any)["coupon"].(map[string]any); c["id"] != co.ID || expanded["id"] != d.ID {
+		t.Errorf("clover discount with its coupon expanded: %v", expanded)
+	}
+}
+
 func TestEventsRetentionAndShouldRetry(t *testing.T) {
 	f := newT(t, Options{})
 	seedSub(t, f.srv)

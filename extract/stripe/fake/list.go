@@ -486,8 +486,9 @@ func (s *Server) expandPath(rd *renderer, v any, segs []string) bool {
 	case obj:
 		return s.expandPath(rd, f, segs[1:])
 	case []any:
-		for _, x := range f {
-			if !s.expandPath(rd, x, segs[1:]) {
+		for i, x := range f { // ids on the way are expanded too, as Stripe does
+			f[i] = resolve(x)
+			if !s.expandPath(rd, f[i], segs[1:]) {
 				return false
 			}
 		}

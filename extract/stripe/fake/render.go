@@ -10,7 +10,9 @@ package fake
 //     .subscription_details.subscription; invoice lines with parent{type, …_details} and
 //     pricing{type: price_details, price_details{price, product}, unit_amount_decimal}.
 //
-// Everything else renders the same in both.
+// From 2025-09-30.clover on, a discount has source{type: coupon, coupon: the coupon's id} instead
+// of coupon (the embedded Coupon); expand[]=…source.coupon embeds it. Everything else renders
+// the same in all versions.
 
 import (
 	"sort"
@@ -23,11 +25,17 @@ const VersionBasil = "2025-03-31.basil"
 // VersionAcacia is a pre-basil version (the default of accounts created in 2024).
 const VersionAcacia = "2024-06-20"
 
+// VersionClover is the first API version whose discounts have source instead of coupon.
+const VersionClover = "2025-09-30.clover"
+
 // DefaultVersion is the default account API version of a fake.
 const DefaultVersion = "2025-08-27.basil"
 
 // isBasil reports whether version v has the basil shapes (versions compare by their date).
 func isBasil(v string) bool { return len(v) >= 10 && v[:10] >= VersionBasil[:10] }
+
+// isClover reports whether version v has the clover discount shape.
+func isClover(v string) bool { return len(v) >= 10 && v[:10] >= VersionClover[:10] }
 
 type obj = map[string]any
 
@@ -67,12 +75,14 @@ type renderer struct {
 	st      *store
 	version string
 	basil   bool
+	clover  bool
 	// embed is how many items or lines a parent embeds before has_more.
 	embed int
 }
 
 func (s *Server) renderer(version string) *renderer {
-	return &renderer{st: s.st, version: version, basil: isBasil(version), embed: s.opts.EmbedLimit}
+	return &renderer{st: s.st, version: version, basil: isBasil(version), clover: isClover(version),
+		embed: s.opts.EmbedLimit}
 }
 
 // render returns the JSON of the record.
@@ -187,16 +197,21 @@ func (r *renderer) coupon(c *Coupon) obj {
 }
 
 func (r *renderer) discount(d *Discount) obj {
+	o := obj{
+		"id": d.ID, "object": "discount", "checkout_session": nil, "customer": nullStr(d.Customer),
+		"end": nullInt(d.End), "invoice": nil, "invoice_item": nil, "promotion_code": nil, "start": d.Start,
+		"subscription": nullStr(d.Subscription), "subscription_item": nullStr(d.SubscriptionItem),
+	}
+	if r.clover {
+		o["source"] = obj{"type": "coupon", "coupon": d.Coupon}
+		return o
+	}
 	var coupon any = d.Coupon
 	if rec := r.st.byID[d.Coupon]; rec != nil && rec.kind == kindCoupon { // deleted coupons stay embedded
 		coupon = r.coupon(rec.obj.(*Coupon))
 	}
-	return obj{
-		"id": d.ID, "object": "discount", "checkout_session": nil, "coupon": coupon,
-		"customer": nullStr(d.Customer), "end": nullInt(d.End), "invoice": nil, "invoice_item": nil,
-		"promotion_code": nil, "start": d.Start, "subscription": nullStr(d.Subscription),
-		"subscription_item": nullStr(d.SubscriptionItem),
-	}
+	o["coupon"] = coupon
+	return o
 }
 
 func (r *renderer) priceOf(id string) *Price {
@@ -276,7 +291,7 @@ func (r *renderer) subscription(s *Subscription) obj {
 		"customer": s.Customer, "days_until_due": nil, "default_payment_method": nil,
 		"description": nil, "discounts": strList(s.Discounts), "ended_at": nullInt(s.EndedAt),
 		"items": obj{"object": "list", "data": data, "has_more": len(items) > r.embed,
-			"total_count": len(items), "url": "/v1/subscription_items?subscription=" + s.ID},
+			"url": "/v1/subscription_items?subscription=" + s.ID},
 		"latest_invoice": nullStr(s.LatestInvoice), "livemode": false, "metadata": meta(s.Metadata),
 		"pause_collection": nil, "schedule": nil, "start_date": s.StartDate, "status": s.Status,
 		"test_clock": nil, "trial_end": nullInt(s.TrialEnd), "trial_start": nullInt(s.TrialStart),
@@ -390,7 +405,7 @@ func (r *renderer) invoice(in *Invoice) obj {
 		"description": nil, "discounts": discounts, "due_date": nullInt(in.DueDate),
 		"effective_at": nullInt(in.FinalizedAt), "ending_balance": nil, "hosted_invoice_url": nil,
 		"lines": obj{"object": "list", "data": data, "has_more": len(in.Lines) > r.embed,
-			"total_count": len(in.Lines), "url": "/v1/invoices/" + in.ID + "/lines"},
+			"url": "/v1/invoices/" + in.ID + "/lines"},
 		"livemode": false, "metadata": meta(in.Metadata), "number": nullStr(in.Number),
 		"period_end": in.PeriodEnd, "period_start": in.PeriodStart, "status": in.Status,
 		"status_transitions": obj{"finalized_at": nullInt(in.FinalizedAt),
