@@ -13,7 +13,7 @@ func (unique) info() kindInfo { return kindInfo{rate: true} }
 
 func (unique) plan(s *scan, sp *Spec, g *sqlb) planned {
 	col := g.ident(sp.Column)
-	return planDistinct(s, sp, "count("+col+")", "count(DISTINCT "+col+")", "repeat another row's "+sp.Column)
+	return planDistinct(s, sp, "count("+col+")", "count(DISTINCT "+col+")", []string{sp.Column}, "repeat another row's "+sp.Column)
 }
 
 func (unique) sampleSQL(sp *Spec, g *sqlb) (string, []string) {
@@ -21,10 +21,11 @@ func (unique) sampleSQL(sp *Spec, g *sqlb) (string, []string) {
 }
 
 // planDistinct plans observed = count − distinct over the where-filtered rows.
-func planDistinct(s *scan, sp *Spec, count, distinct, verb string) planned {
+// cols are the raw columns distinct counts.
+func planDistinct(s *scan, sp *Spec, count, distinct string, cols []string, verb string) planned {
 	total := s.add(sp.Where, "count(*)", "")
 	n := s.add(sp.Where, count, "")
-	d := s.add(sp.Where, distinct, "")
+	d := s.addDistinct(sp.Where, distinct, cols)
 	return planned{eval: func(v []any) outcome {
 		dups, t := asInt(v[n])-asInt(v[d]), asInt(v[total])
 		o := outcome{failing: dups, text: ofRows(dups, t, "rows") + " " + verb}

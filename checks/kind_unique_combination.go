@@ -23,7 +23,7 @@ func parseUniqueCombination(p *parseCtx) (checker, error) {
 func (uniqueCombination) info() kindInfo { return kindInfo{rate: true} }
 
 func (u uniqueCombination) plan(s *scan, sp *Spec, g *sqlb) planned {
-	return planDistinct(s, sp, "count(*)", "count(DISTINCT "+tuple(g.idents(u.columns, ""))+")",
+	return planDistinct(s, sp, "count(*)", "count(DISTINCT "+tuple(g.idents(u.columns, ""))+")", u.columns,
 		"repeat another row's ("+join(u.columns)+")")
 }
 

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -174,7 +176,7 @@ func (r *Runner) plan(e *env, specs []Spec, results []Result) []func(context.Con
 		case aggregator:
 			if !r.Fuse {
 				idx := []int{i}
-				jobs = append(jobs, func(ctx context.Context) { runScan(ctx, e, specs, results, idx) })
+				jobs = append(jobs, func(ctx context.Context) { runScan(ctx, e, specs, results, idx, false) })
 				continue
 			}
 			key := newSQL(e.wh.Dialect()).rel(sp.Target)
@@ -191,17 +193,17 @@ func (r *Runner) plan(e *env, specs []Spec, results []Result) []func(context.Con
 	fused := make([]func(context.Context), 0, len(order))
 	for _, key := range order {
 		idx := groups[key]
-		fused = append(fused, func(ctx context.Context) { runScan(ctx, e, specs, results, idx) })
+		fused = append(fused, func(ctx context.Context) { runScan(ctx, e, specs, results, idx, true) })
 	}
 	// Scans first: they are the long queries, so start them before the short ones.
 	return append(fused, jobs...)
 }
 
 // runScan computes the checks idx (aggregators on one relation) in one scan: one aggregate
-// query (plus one for DISTINCT measures, if any), then one more query picking the sample rows
-// of the checks that did not pass. If the scan fails and holds several checks, each is run
+// query (plus one for DISTINCT measures, if any, and — fused — the shortcuts of scanexec.go),
+// then one more query picking the sample rows of the checks that did not pass. If the scan fails and holds several checks, each is run
 // alone, so an error is reported by the check that caused it and the others still evaluate.
-func runScan(ctx context.Context, e *env, specs []Spec, results []Result, idx []int) {
+func runScan(ctx context.Context, e *env, specs []Spec, results []Result, idx []int, fuse bool) {
 	g := e.sql()
 	s := newScan(g.rel(specs[idx[0]].Target), e.now)
 	plans := make([]planned, len(idx))
@@ -209,7 +211,6 @@ func runScan(ctx context.Context, e *env, specs []Spec, results []Result, idx []
 		s.owner = k
 		plans[k] = specs[i].check.(aggregator).plan(s, &specs[i], g)
 	}
-	sqls, cols := s.queries()
 	if g.err != nil {
 		for _, i := range idx {
 			results[i].Status, results[i].Error = StatusError, "render check SQL: "+g.err.Error()
@@ -217,36 +218,17 @@ func runScan(ctx context.Context, e *env, specs []Spec, results []Result, idx []
 		return
 	}
 	start := time.Now()
-	vals := make([]any, len(s.measures))
-	// The plain and the DISTINCT query are independent: run them side by side.
-	errs := make([]error, len(sqls))
-	var wg sync.WaitGroup
-	for q, sql := range sqls {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			rs, err := query(ctx, e.wh, sql)
-			var row []any
-			if err == nil {
-				row, err = rs.one()
-			}
-			if err != nil {
-				errs[q] = err
-				return
-			}
-			for c, m := range cols[q] {
-				vals[m] = row[c] // each query writes its own measures
-			}
-		}()
-	}
-	wg.Wait()
-	err := errors.Join(errs...)
+	vals, done, err := s.execute(ctx, e.wh, g, fuse)
 	elapsed := time.Since(start).Seconds()
-	e.log.Debug("check scan", "relation", s.rel, "checks", len(idx), "measures", len(s.measures), "seconds", elapsed, "error", err)
+	var sqls []string
+	for _, q := range done {
+		sqls = append(sqls, q.sql)
+	}
+	e.log.Debug("check scan", "relation", s.rel, "checks", len(idx), "measures", len(s.measures), "queries", len(done), "seconds", elapsed, "error", err)
 	if err != nil {
 		if len(idx) > 1 && ctx.Err() == nil {
 			for _, i := range idx {
-				runScan(ctx, e, specs, results, []int{i})
+				runScan(ctx, e, specs, results, []int{i}, fuse)
 			}
 			return
 		}
@@ -259,20 +241,16 @@ func runScan(ctx context.Context, e *env, specs []Spec, results []Result, idx []
 	}
 	// The queries each check's measures came from.
 	used := make([][]string, len(idx))
-	for q, part := range cols {
-		for _, m := range part {
+	for _, q := range done {
+		for _, m := range q.cols {
 			for _, k := range s.owners[m] {
-				if n := len(used[k]); n == 0 || used[k][n-1] != sqls[q] {
-					used[k] = append(used[k], sqls[q])
+				if !contains(used[k], q.sql) {
+					used[k] = append(used[k], q.sql)
 				}
 			}
 		}
 	}
-	ss := newScan(s.rel, e.now)
-	type pick struct {
-		k, col int
-	}
-	var picks []pick
+	var picks []int // checks whose failing rows a predicate picks
 	for k, i := range idx {
 		sp := &specs[i]
 		o := plans[k].eval(vals)
@@ -284,38 +262,63 @@ func runScan(ctx context.Context, e *env, specs []Spec, results []Result, idx []
 			continue
 		}
 		if plans[k].failing != "" {
-			ss.owner = k
-			picks = append(picks, pick{k, ss.add(sp.Where, sampleAgg(g.idents(plans[k].keys, ""), sp.Sample), plans[k].failing)})
+			picks = append(picks, k)
 		} else if sm, ok := sp.check.(sampler); ok {
 			sampleRowsOf(ctx, e, sp, res, sm)
 		}
 	}
-	if len(picks) == 0 {
-		return
-	}
-	t := time.Now()
-	sqls, cols = ss.queries()
-	rs, err := query(ctx, e.wh, sqls[0])
-	var row []any
-	if err == nil {
-		row, err = rs.one()
-	}
-	took := time.Since(t).Seconds()
-	for _, p := range picks {
-		res := &results[idx[p.k]]
-		res.SQL = append(res.SQL, sqls[0])
-		res.ElapsedSeconds += took
-		if err != nil {
-			res.Message = appendMsg(res.Message, "could not list failing rows: "+err.Error())
-			continue
+	// The failing rows: one query per key list, of one top-n subquery per check. An engine stops
+	// each early (a top-n over a filtered scan of the columns it needs), where a single
+	// aggregate of per-check top-n lists keeps a heap per check over every failing row.
+	byKeys := map[string][]int{}
+	var keyOrder []string
+	for _, k := range picks {
+		kk := strings.Join(plans[k].keys, "\x00")
+		if _, ok := byKeys[kk]; !ok {
+			keyOrder = append(keyOrder, kk)
 		}
-		for c, m := range cols[0] {
-			if m == p.col {
-				res.Sample = sampleRows(row[c], plans[p.k].keys)
+		byKeys[kk] = append(byKeys[kk], k)
+	}
+	for _, kk := range keyOrder {
+		group := byKeys[kk]
+		keys := plans[group[0]].keys
+		cols := join(g.idents(keys, ""))
+		subs := make([]string, len(group))
+		for n, k := range group {
+			sp := &specs[idx[k]]
+			subs[n] = "(SELECT " + strconv.Itoa(k) + " AS " + g.ident(sampleCheckColumn) + ", " + cols + " FROM " + s.rel +
+				" WHERE " + and(sp.Where, plans[k].failing) + " ORDER BY " + cols + " LIMIT " + strconv.Itoa(sp.Sample) + ")"
+		}
+		sql := "SELECT * FROM (\n" + strings.Join(subs, "\nUNION ALL\n") + "\n) ORDER BY " + g.ident(sampleCheckColumn) + ", " + cols
+		t := time.Now()
+		rs, err := query(ctx, e.wh, sql)
+		took := time.Since(t).Seconds()
+		got := map[int][]map[string]any{}
+		if err == nil {
+			for _, row := range rs.data {
+				k := int(asInt(row[0]))
+				m := make(map[string]any, len(keys))
+				for c, name := range keys {
+					m[name] = sampleValue(row[1+c])
+				}
+				got[k] = append(got[k], m)
 			}
+		}
+		for _, k := range group {
+			res := &results[idx[k]]
+			res.SQL = append(res.SQL, sql)
+			res.ElapsedSeconds += took
+			if err != nil {
+				res.Message = appendMsg(res.Message, "could not list failing rows: "+err.Error())
+				continue
+			}
+			res.Sample = got[k]
 		}
 	}
 }
+
+// sampleCheckColumn numbers each check's rows in a sample query.
+const sampleCheckColumn = "_revops_check"
 
 // sampleRowsOf runs a sampler's own query for the failing rows.
 func sampleRowsOf(ctx context.Context, e *env, sp *Spec, res *Result, sm sampler) {

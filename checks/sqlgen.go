@@ -157,6 +157,9 @@ type scan struct {
 
 type measure struct {
 	agg, where, pred string
+	// cols names the raw columns counted by a DISTINCT measure, joined by "\x00" (one for
+	// unique, several for unique_combination); "" for every other measure.
+	cols string
 }
 
 func newScan(rel string, now time.Time) *scan {
@@ -165,7 +168,15 @@ func newScan(rel string, now time.Time) *scan {
 
 // add registers a measure (deduplicated) and returns its position in the result row.
 func (s *scan) add(where, agg, pred string) int {
-	m := measure{agg: agg, where: where, pred: pred}
+	return s.addMeasure(measure{agg: agg, where: where, pred: pred})
+}
+
+// addDistinct registers a count(DISTINCT …) measure of the raw columns cols, rendered as agg.
+func (s *scan) addDistinct(where, agg string, cols []string) int {
+	return s.addMeasure(measure{agg: agg, where: where, cols: strings.Join(cols, "\x00")})
+}
+
+func (s *scan) addMeasure(m measure) int {
 	i, ok := s.index[m]
 	if !ok {
 		s.measures = append(s.measures, m)
