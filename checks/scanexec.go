@@ -308,4 +308,3 @@ func (s *scan) lookup(m measure) (int, bool) {
 	}
 	return i, true
 }
-
