@@ -11,12 +11,12 @@ BENCH_SCALE ?= 1
 STRIPE_MOCK_VERSION := v0.203.0
 STRIPE_MOCK         := $(CURDIR)/bin/stripe-mock
 
-.PHONY: build test demo bench lint clean stripe-mock
+.PHONY: build test demo bench lint clean stripe-mock pushgateway
 
 build:
 	$(GO) build -tags $(TAGS) -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/revops
 
-test: stripe-mock
+test: stripe-mock pushgateway
 	$(GO) vet -tags $(TAGS) ./...
 	REVOPS_STRIPE_MOCK=$(STRIPE_MOCK) $(GO) test -tags $(TAGS) -race -count=1 -timeout 15m ./...
 
@@ -25,6 +25,15 @@ stripe-mock:
 	@$(GO) version -m $(STRIPE_MOCK) 2>/dev/null | grep -Eq '^[[:space:]]+mod[[:space:]]+github.com/stripe/stripe-mock[[:space:]]+$(STRIPE_MOCK_VERSION)([[:space:]]|$$)' || \
 		{ echo "installing stripe-mock $(STRIPE_MOCK_VERSION) into bin/"; \
 		  GOBIN=$(CURDIR)/bin $(GO) install github.com/stripe/stripe-mock@$(STRIPE_MOCK_VERSION); }
+
+# pushgateway installs Debian's prometheus-pushgateway for the metrics push test when it is
+# missing and this is a root shell with apt-get; best effort: without it that one test skips.
+pushgateway:
+	@command -v prometheus-pushgateway >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1 || \
+		{ echo "installing prometheus-pushgateway (Debian)"; \
+		  { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus-pushgateway >/dev/null 2>&1 || \
+		    { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus-pushgateway >/dev/null 2>&1; }; } || \
+		  echo "prometheus-pushgateway could not be installed: TestMetricsPushgateway will skip"; }
 
 demo: build
 	./$(BIN) demo --force

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -32,6 +33,7 @@ type Project struct {
 	Extract   Extract        `yaml:"extract"`
 	Sources   []Source       `yaml:"sources"`
 	Exports   []Export       `yaml:"exports"`
+	Metrics   Metrics        `yaml:"metrics"`
 
 	// Dir is the project directory (absolute) and File the config file's path.
 	Dir  string `yaml:"-"`
@@ -111,6 +113,18 @@ type Export struct {
 	Format string `yaml:"format"`
 	// Path is the output file, relative to the project.
 	Path string `yaml:"path,required"`
+}
+
+// Metrics configures the Prometheus metrics every run, extract, build and check leaves when it
+// ends (see pipelines/metrics.go for the series).
+type Metrics struct {
+	// TextfileDir receives revops_<project>_<command>.prom for node_exporter's textfile
+	// collector, relative to the project (default: the target directory).
+	TextfileDir string `yaml:"textfile_dir"`
+	// Pushgateway is the URL of a Prometheus Pushgateway to push to ("" = none).
+	Pushgateway string `yaml:"pushgateway"`
+	// Job is the Pushgateway job label (default revops).
+	Job string `yaml:"job"`
 }
 
 // Options are what Load needs from its environment.
@@ -215,6 +229,9 @@ func (p *Project) applyDefaults() {
 	if p.Vars == nil {
 		p.Vars = map[string]any{}
 	}
+	if p.Metrics.Job == "" {
+		p.Metrics.Job = "revops"
+	}
 }
 
 // validate checks what decoding cannot; errors point at the offending node.
@@ -234,6 +251,11 @@ func (p *Project) validate(dec *yamlx.Decoder, root *yaml.Node) yamlx.Errors {
 	case "", "duckdb":
 	default:
 		fail(at("warehouse", "type"), "warehouse type %q is not supported; expected duckdb", p.Warehouse.Type)
+	}
+	if u := p.Metrics.Pushgateway; u != "" {
+		if pu, err := url.Parse(u); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+			fail(at("metrics", "pushgateway"), "pushgateway %q is not an http(s) URL such as http://pushgateway:9091", u)
+		}
 	}
 	if p.Warehouse.Threads < 0 {
 		fail(at("warehouse", "threads"), "threads must be 0 (all cores) or more")
@@ -336,6 +358,17 @@ func (p *Project) WarehousePath() string {
 		return p.Warehouse.Path
 	}
 	return filepath.Join(p.Dir, p.Warehouse.Path)
+}
+
+// MetricsDir is where the metrics textfiles are written.
+func (p *Project) MetricsDir() string {
+	if p.Metrics.TextfileDir == "" {
+		return p.TargetDir()
+	}
+	if filepath.IsAbs(p.Metrics.TextfileDir) {
+		return p.Metrics.TextfileDir
+	}
+	return filepath.Join(p.Dir, p.Metrics.TextfileDir)
 }
 
 // TargetDir is where artifacts (run_results.json, the lock) are written.

@@ -75,6 +75,15 @@ func TestInitRunQuery(t *testing.T) {
 	if r.stdout != "status,rows_loaded\nsuccess,4\n" {
 		t.Fatalf("run ledger: %q", r.stdout)
 	}
+	// The run left its Prometheus metrics for node_exporter's textfile collector.
+	prom, err := os.ReadFile(filepath.Join(dir, "target", "revops_my_project_run.prom"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, "metrics textfile", string(prom),
+		`revops_extract_rows{command="run",project="my_project",stream="files.accounts"} 4`+"\n",
+		`revops_run_exit_code{command="run",project="my_project"} 0`+"\n",
+		`revops_run_last_success_timestamp_seconds{command="run",project="my_project"} `)
 }
 
 func TestUsageErrors(t *testing.T) {

@@ -57,14 +57,7 @@ func checkCommand() *command {
 			rep := &pipelines.Report{RunID: runID, Command: "check", Version: version, Project: p.Dir,
 				StartedAt: c.env.now().UTC(), Vars: p.Vars, Status: "success"}
 			code = c.runChecks(ctx, p.WarehousePath(), selected, warnError, !noFuse, rep)
-			rep.EndedAt = c.env.now().UTC()
-			rep.ElapsedSeconds = rep.EndedAt.Sub(rep.StartedAt).Seconds()
-			rep.ExitCode = code
-			if err := rep.Write(p.TargetDir()); err != nil {
-				c.errorf("check", "%v", err)
-				code = max(code, exitRuntime)
-			}
-			c.summary(rep)
+			code = c.finish("check", p, rep, code)
 			if rep.ChecksOutcome != "" {
 				fmt.Fprintf(c.stdout, "%s (exit %d)\n", rep.ChecksOutcome, code)
 			} else if len(selected) == 0 {

@@ -92,6 +92,12 @@ sources:
   # - name: salesforce
   #   type: salesforce
   #   client_secret: ${SALESFORCE_CLIENT_SECRET}
+
+# Every command leaves Prometheus metrics in target/revops_<project>_<command>.prom; point
+# textfile_dir at node_exporter's textfile directory, or push to a Pushgateway:
+# metrics:
+#   textfile_dir: /var/lib/node_exporter/textfile_collector
+#   pushgateway: ${PUSHGATEWAY_URL}
 `
 
 const scaffoldAccounts = `account_id,name,domain,annual_revenue,created_at

@@ -126,15 +126,7 @@ func (c *cli) execute(ctx context.Context, name string, args []string, f *runFla
 	rep := &pipelines.Report{RunID: runID, Command: name, Version: version, Project: p.Dir,
 		StartedAt: c.env.now().UTC(), Vars: p.Vars}
 	code = c.pipeline(ctx, p, j, f, rep)
-	rep.EndedAt = c.env.now().UTC()
-	rep.ElapsedSeconds = rep.EndedAt.Sub(rep.StartedAt).Seconds()
-	rep.ExitCode = code
-	if err := rep.Write(p.TargetDir()); err != nil {
-		c.errorf(name, "%v", err)
-		code = max(code, exitRuntime)
-	}
-	c.summary(rep)
-	return code
+	return c.finish(name, p, rep, code)
 }
 
 // plan builds the job: extract keeps its source/stream selection; run and build select over
