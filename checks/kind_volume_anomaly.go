@@ -4,15 +4,27 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/revops/revops/state"
 )
 
 // volume_anomaly: rows per day against the same season's history.
 //
-// Keys: column (the timestamp or date column that places a row in a day; default: the column
-// it is declared under), time_zone (days are local dates there; default the target's;
+// Two histories: history: table (the default) counts the table's rows per day of a timestamp
+// or date column; history: runs (sources only) reads the run ledger instead — the rows the
+// stream's successful extract runs loaded per day (_revops.run_streams; measure: loaded, the
+// default, counts rows read, inserted only the new ones), so an incremental stream whose daily
+// change volume collapses or explodes is caught whatever its columns. In the run history a day
+// without a successful run is no data, not zero rows: it is left out of the history, and the
+// check is skipped when the last complete day had no run (a freshness check catches that).
+//
+// Keys: column (history: table; the timestamp or date column that places a row in a day;
+// default: the column it is declared under), source and stream (history: runs; default: the
+// target's name, source.stream), time_zone (days are local dates there; default the target's;
 // required), bucket (day), seasonality (day_of_week, the default: compare with the same
 // weekday of previous weeks; day_of_month: the same day of previous months, skipping months
 // without it; none: the previous days), lookback (history buckets, default 8), min_history
@@ -26,6 +38,9 @@ import (
 // rows arrived); zscore: |actual − mean| / standard deviation (floored at 1 row). Default:
 // percent: warn if > 25, error if > 50; zscore: warn if > 2, error if > 3.
 type volumeAnomaly struct {
+	runs           bool   // history: runs
+	source, stream string // history: runs
+	inserted       bool   // measure: inserted
 	column      string
 	zone        string
 	loc         *time.Location
@@ -36,6 +51,10 @@ type volumeAnomaly struct {
 }
 
 type volumeArgs struct {
+	History     string `yaml:"history"`
+	Source      string `yaml:"source"`
+	Stream      string `yaml:"stream"`
+	Measure     string `yaml:"measure"`
 	TimeZone    string `yaml:"time_zone"`
 	Bucket      string `yaml:"bucket"`
 	Seasonality string `yaml:"seasonality"`
@@ -50,8 +69,31 @@ func parseVolumeAnomaly(p *parseCtx) (checker, error) {
 		return nil, err
 	}
 	c := volumeAnomaly{column: p.column, zone: a.TimeZone, seasonality: a.Seasonality, lookback: 8, minHistory: 4}
-	if c.column == "" {
-		return nil, p.failf(p.kindKey, "volume_anomaly: give column: (the timestamp or date that places a row in a day), or declare it under that column")
+	switch a.History {
+	case "", "table":
+		if c.column == "" {
+			return nil, p.failf(p.kindKey, "volume_anomaly: give column: (the timestamp or date that places a row in a day), or declare it under that column; or history: runs to judge the rows each extract run loaded")
+		}
+		if a.Source != "" || a.Stream != "" || a.Measure != "" {
+			return nil, p.failf(p.kindKey, "volume_anomaly: source, stream and measure go with history: runs")
+		}
+	case "runs":
+		c.runs = true
+		if p.target.Kind != "source" && (a.Source == "" || a.Stream == "") {
+			return nil, p.failf(p.argNode("history"), "volume_anomaly: history: runs reads a source stream's extract runs; %s is a %s (give source: and stream:)", p.target.Name, targetKind(p.target))
+		}
+		c.source, c.stream, _ = strings.Cut(p.target.Name, ".")
+		setIf(&c.source, a.Source)
+		setIf(&c.stream, a.Stream)
+		switch a.Measure {
+		case "", "loaded":
+		case "inserted":
+			c.inserted = true
+		default:
+			return nil, p.failf(p.argNode("measure"), "volume_anomaly: measure: expected loaded or inserted, got %q", a.Measure)
+		}
+	default:
+		return nil, p.failf(p.argNode("history"), "volume_anomaly: history: expected table or runs, got %q", a.History)
 	}
 	if c.zone == "" {
 		c.zone = p.target.TimeZone
@@ -152,16 +194,6 @@ func (c volumeAnomaly) history(last civil) []civil {
 
 func (c volumeAnomaly) run(ctx context.Context, e *env, sp *Spec) (outcome, error) {
 	var o outcome
-	g := e.sql()
-	rel, col := g.rel(sp.Target), g.ident(c.column)
-	probe, err := e.query(ctx, &o, "SELECT "+col+" FROM "+rel+" LIMIT 0")
-	if err != nil {
-		return o, err
-	}
-	ct := classify(probe.fields[0].Type)
-	if ct == colOther {
-		return o, fmt.Errorf("column %s is %s, not a timestamp or date", c.column, probe.fields[0].Type)
-	}
 	last := civilOf(e.now.In(c.loc)).add(-1)
 	hist := c.history(last)
 	earliest := last
@@ -169,6 +201,93 @@ func (c volumeAnomaly) run(ctx context.Context, e *env, sp *Spec) (outcome, erro
 		if h.before(earliest) {
 			earliest = h
 		}
+	}
+	var counts map[civil]int64
+	var first civil
+	var ok bool
+	var err error
+	if c.runs {
+		counts, first, ok, err = c.countRuns(ctx, e, &o, earliest, last)
+	} else {
+		counts, first, ok, err = c.countTable(ctx, e, sp, &o, earliest, last)
+	}
+	if err != nil || !ok {
+		return o, err
+	}
+	if last.before(first) {
+		o.skipped = fmt.Sprintf("no complete day yet (first %s on %s)", c.unitOf(), first)
+		return o, nil
+	}
+	if _, ran := counts[last]; c.runs && !ran {
+		o.skipped = fmt.Sprintf("no successful run of %s.%s on %s", c.source, c.stream, last)
+		return o, nil
+	}
+	return c.judge(o, counts, first, last, hist)
+}
+
+func (c volumeAnomaly) unitOf() string {
+	if c.runs {
+		return "run"
+	}
+	return "rows"
+}
+
+// countRuns sums the rows the stream's successful runs loaded per local day of their end,
+// from earliest to last; first is the day of the stream's first successful run (ok false,
+// with o skipped, when it has none).
+func (c volumeAnomaly) countRuns(ctx context.Context, e *env, o *outcome, earliest, last civil) (map[civil]int64, civil, bool, error) {
+	g := e.sql()
+	measure := "rows_staged"
+	if c.inserted {
+		measure = "rows_inserted"
+	}
+	runs := g.ident(state.Schema, "run_streams")
+	day := g.localDate("ended_at", colTimestampTZ, c.zone)
+	match := "source = " + g.lit(c.source) + " AND stream = " + g.lit(c.stream) + " AND status = 'success'"
+	q := "SELECT " + day + " AS day, sum(" + g.ident(measure) + ") AS n FROM " + runs + " WHERE " + match +
+		" AND ended_at >= " + g.lit(earliest.start(c.loc)) + " AND ended_at < " + g.lit(last.add(1).start(c.loc)) + " GROUP BY 1"
+	fq := "SELECT min(" + day + ") FROM " + runs + " WHERE " + match
+	if g.err != nil {
+		return nil, civil{}, false, g.err
+	}
+	rs, err := e.query(ctx, o, q)
+	if err != nil {
+		return nil, civil{}, false, fmt.Errorf("read the run history (%s.run_streams; it is written by revops run and extract): %w", state.Schema, err)
+	}
+	counts := map[civil]int64{}
+	for _, r := range rs.data {
+		if d, ok := r[0].(localTime); ok {
+			counts[civilOf(d.wall)] = asInt(r[1])
+		}
+	}
+	frs, err := e.query(ctx, o, fq)
+	if err != nil {
+		return nil, civil{}, false, err
+	}
+	fv, err := frs.one()
+	if err != nil {
+		return nil, civil{}, false, err
+	}
+	firstDay, ok := fv[0].(localTime)
+	if !ok {
+		o.skipped = fmt.Sprintf("no successful run of %s.%s yet", c.source, c.stream)
+		return nil, civil{}, false, nil
+	}
+	return counts, civilOf(firstDay.wall), true, nil
+}
+
+// countTable counts the table's rows per local day of the column, from earliest to last;
+// first is the day of its first row (ok false, with o skipped, when it has none).
+func (c volumeAnomaly) countTable(ctx context.Context, e *env, sp *Spec, o *outcome, earliest, last civil) (map[civil]int64, civil, bool, error) {
+	g := e.sql()
+	rel, col := g.rel(sp.Target), g.ident(c.column)
+	probe, err := e.query(ctx, o, "SELECT "+col+" FROM "+rel+" LIMIT 0")
+	if err != nil {
+		return nil, civil{}, false, err
+	}
+	ct := classify(probe.fields[0].Type)
+	if ct == colOther {
+		return nil, civil{}, false, fmt.Errorf("column %s is %s, not a timestamp or date", c.column, probe.fields[0].Type)
 	}
 	// Rows whose local date is in [earliest, last]: bounds on the column itself, so the engine
 	// can prune; an instant column compares with instants, a naive one with wall-clock text.
@@ -185,11 +304,11 @@ func (c volumeAnomaly) run(ctx context.Context, e *env, sp *Spec) (outcome, erro
 		fq += " WHERE " + and(sp.Where)
 	}
 	if g.err != nil {
-		return o, g.err
+		return nil, civil{}, false, g.err
 	}
-	rs, err := e.query(ctx, &o, q)
+	rs, err := e.query(ctx, o, q)
 	if err != nil {
-		return o, err
+		return nil, civil{}, false, err
 	}
 	counts := map[civil]int64{}
 	for _, r := range rs.data {
@@ -197,28 +316,29 @@ func (c volumeAnomaly) run(ctx context.Context, e *env, sp *Spec) (outcome, erro
 			counts[civilOf(d.wall)] = asInt(r[1])
 		}
 	}
-	frs, err := e.query(ctx, &o, fq)
+	frs, err := e.query(ctx, o, fq)
 	if err != nil {
-		return o, err
+		return nil, civil{}, false, err
 	}
 	fv, err := frs.one()
 	if err != nil {
-		return o, err
+		return nil, civil{}, false, err
 	}
 	firstDay, ok := fv[0].(localTime)
 	if !ok {
 		o.skipped = "no rows yet"
-		return o, nil
+		return nil, civil{}, false, nil
 	}
-	first := civilOf(firstDay.wall)
-	if last.before(first) {
-		o.skipped = fmt.Sprintf("no complete day yet (first rows on %s)", first)
-		return o, nil
-	}
+	return counts, civilOf(firstDay.wall), true, nil
+}
+
+// judge compares the last complete day's count with the mean of its history buckets (days
+// from first on; in the run history, only days with a run).
+func (c volumeAnomaly) judge(o outcome, counts map[civil]int64, first, last civil, hist []civil) (outcome, error) {
 	var xs []float64
 	for _, h := range hist {
-		if !h.before(first) {
-			xs = append(xs, float64(counts[h]))
+		if n, ran := counts[h]; !h.before(first) && (ran || !c.runs) {
+			xs = append(xs, float64(n))
 		}
 	}
 	if len(xs) < c.minHistory {
@@ -268,8 +388,15 @@ func (c volumeAnomaly) run(ctx context.Context, e *env, sp *Spec) (outcome, erro
 	if c.zscore {
 		amount = formatNumber(round2(dev)) + " standard deviations"
 	}
-	o.text = fmt.Sprintf("%s rows on %s (%s), %s %s the baseline of %s (%s)",
-		formatInt(int64(actual)), last, last.weekday().String()[:3], amount, dir, formatNumber(round2(mean)), baseline)
+	what := "rows"
+	if c.runs {
+		what = "rows loaded"
+		if c.inserted {
+			what = "rows inserted"
+		}
+	}
+	o.text = fmt.Sprintf("%s %s on %s (%s), %s %s the baseline of %s (%s)",
+		formatInt(int64(actual)), what, last, last.weekday().String()[:3], amount, dir, formatNumber(round2(mean)), baseline)
 	return o, nil
 }
 

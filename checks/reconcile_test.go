@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/revops/revops/state"
 )
 
 func TestReconcile(t *testing.T) {
@@ -182,5 +184,87 @@ func TestVolumeAnomaly(t *testing.T) {
 			}
 			check(t, r, c.want)
 		})
+	}
+}
+
+// TestVolumeAnomalyRunHistory judges the rows each day's extract runs loaded, from the run
+// ledger: a weekday job (no runs at weekends) that loads about 1,000 rows a day, two runs on
+// some days, failed runs that do not count, and a collapse to 300 rows on Tuesday 14 July.
+func TestVolumeAnomalyRunHistory(t *testing.T) {
+	wh := openDB(t)
+	ctx := context.Background()
+	st := state.New(wh)
+	if err := st.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	mustExec(t, wh, `CREATE SCHEMA crm`, `CREATE TABLE crm.opportunity (id INTEGER)`)
+	ny, _ := time.LoadLocation("America/New_York")
+	record := func(day time.Time, hour int, status string, staged, inserted int64) {
+		t.Helper()
+		end := time.Date(day.Year(), day.Month(), day.Day(), hour, 30, 0, 0, ny)
+		err := st.RecordStream(ctx, state.StreamResult{RunID: end.Format(time.RFC3339), Source: "crm", Stream: "opportunity",
+			Table: "crm.opportunity", Status: status, Staged: staged, Inserted: inserted, StartedAt: end.Add(-time.Minute), EndedAt: end})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for d := time.Date(2026, 5, 4, 0, 0, 0, 0, ny); d.Before(time.Date(2026, 7, 16, 0, 0, 0, 0, ny)); d = d.AddDate(0, 0, 1) {
+		if d.Weekday() == time.Saturday || d.Weekday() == time.Sunday {
+			continue
+		}
+		switch {
+		case d.Month() == 7 && d.Day() == 14: // the collapse, and a failed retry that loaded nothing
+			record(d, 2, "success", 300, 30)
+			record(d, 3, "error", 0, 0)
+		case d.Month() == 7 && d.Day() == 7: // two runs on the Tuesday before: 600 + 400
+			record(d, 2, "success", 600, 60)
+			record(d, 14, "success", 400, 40)
+		case d.Month() == 7 && d.Day() == 15: // today: still filling, never judged
+			record(d, 2, "success", 5, 0)
+		default:
+			record(d, 2, "success", 1000, 100)
+		}
+	}
+	// The 21:30 New York run of Monday 13 July ends on the 14th in UTC; it is Monday's.
+	record(time.Date(2026, 7, 13, 0, 0, 0, 0, ny), 21, "success", 0, 0)
+	tg := Target{Kind: "source", Name: "crm.opportunity", Relation: []string{"crm", "opportunity"}, TimeZone: "America/New_York"}
+	now := time.Date(2026, 7, 15, 12, 0, 0, 0, time.UTC)
+	cases := []struct {
+		name, yaml string
+		want       want
+		skipped    string
+	}{
+		{name: "rows loaded, by weekday", yaml: `- volume_anomaly: {history: runs}`,
+			want: want{status: StatusFail, observed: 70, rate: 70, text: "300 rows loaded on 2026-07-14 (Tue), 70.00% below the baseline of 1,000 (mean of 8 previous Tuesdays)"}},
+		{name: "rows inserted", yaml: `- volume_anomaly: {history: runs, measure: inserted, method: zscore}`,
+			want: want{status: StatusFail, observed: 70, rate: -1, text: "30 rows inserted on 2026-07-14 (Tue), 70 standard deviations below"}},
+		{name: "previous days skip weekends", yaml: `- volume_anomaly: {history: runs, seasonality: none, lookback: 7, min_history: 5}`,
+			want: want{status: StatusFail, observed: 70, rate: 70, text: "mean of 5 previous days"}},
+		{name: "other stream named", yaml: `- volume_anomaly: {history: runs, source: crm, stream: account}`,
+			skipped: "no successful run of crm.account yet"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := runOne(t, wh, now, c.yaml, tg, "")
+			if c.skipped != "" {
+				if r.Status != StatusSkipped || r.Message != c.skipped {
+					t.Fatalf("got %s %q %q", r.Status, r.Message, r.Error)
+				}
+				return
+			}
+			check(t, r, c.want)
+		})
+	}
+	// Judged on a Sunday, the last complete day (Saturday) had no run: skipped, not zero rows.
+	r := runOne(t, wh, time.Date(2026, 7, 12, 15, 0, 0, 0, time.UTC), `- volume_anomaly: {history: runs}`, tg, "")
+	if r.Status != StatusSkipped || r.Message != "no successful run of crm.opportunity on 2026-07-11" {
+		t.Fatalf("weekend: got %s %q %q", r.Status, r.Message, r.Error)
+	}
+	model := Target{Kind: "model", Name: "fct_x", Relation: []string{"main", "fct_x"}}
+	if _, err := tryParse(`- volume_anomaly: {history: runs}`, model, ""); err == nil || !strings.Contains(err.Error(), "history: runs reads a source stream's extract runs") {
+		t.Errorf("history: runs on a model: %v", err)
+	}
+	if _, err := tryParse(`- volume_anomaly: {history: runs, measure: updated}`, tg, ""); err == nil || !strings.Contains(err.Error(), "measure: expected loaded or inserted") {
+		t.Errorf("bad measure: %v", err)
 	}
 }
