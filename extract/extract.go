@@ -67,6 +67,19 @@ type Source interface {
 	Read(ctx context.Context, stream string, from Cursor, emit func(context.Context, Batch) error) error
 }
 
+// Counter is an optional capability of a Source: Count asks the vendor how many live (not
+// deleted) records a stream holds now — Salesforce's SELECT COUNT(), HubSpot's search total.
+// After a stream is extracted, the runner records the count in _revops.source_totals, where the
+// extract_totals check compares it with the rows loaded. Count makes at most a few cheap
+// requests, must not change what Read returns, and returns ErrNoCount for a stream the vendor
+// cannot count; the runner logs any other error and records nothing.
+type Counter interface {
+	Count(ctx context.Context, stream string) (int64, error)
+}
+
+// ErrNoCount is Count's answer for a stream the vendor API cannot count.
+var ErrNoCount = errors.New("the source cannot count this stream")
+
 // FileFormat is a file format the warehouse can read natively.
 type FileFormat string
 

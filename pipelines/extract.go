@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/revops/revops/checks"
 	"github.com/revops/revops/extract"
 	"github.com/revops/revops/state"
 	"github.com/revops/revops/warehouse"
@@ -78,6 +79,15 @@ func (e *Extractor) Run(ctx context.Context, plan *Plan, opts ExtractOptions) ([
 	// would conflict in the warehouse's catalog.
 	if err := e.createSchemas(ctx, plan); err != nil {
 		return nil, err
+	}
+	// Likewise the table of source totals, when a source can count its streams.
+	for _, sp := range plan.Streams {
+		if _, ok := sp.reader.(extract.Counter); ok {
+			if err := checks.EnsureHistory(ctx, e.Warehouse); err != nil {
+				return nil, err
+			}
+			break
+		}
 	}
 	par := max(e.Parallelism, 1)
 	reports := make([]StreamReport, len(plan.Streams))
@@ -198,7 +208,30 @@ func (e *Extractor) stream(ctx context.Context, loader warehouse.Loader, sp Stre
 	if err := c.commit(ctx); err != nil {
 		return rep, fmt.Errorf("extract %s: %w", sp.Name(), err)
 	}
+	e.recordTotal(ctx, sp, log)
 	return rep, nil
+}
+
+// recordTotal asks a Counter source how many records the stream holds, now that it is
+// extracted, and keeps the answer for the extract_totals check. A failure is logged: it does
+// not fail the stream, whose rows are committed (the check reports the missing total).
+func (e *Extractor) recordTotal(ctx context.Context, sp StreamPlan, log *slog.Logger) {
+	cnt, ok := sp.reader.(extract.Counter)
+	if !ok {
+		return
+	}
+	total, err := cnt.Count(ctx, sp.Stream.Name)
+	if errors.Is(err, extract.ErrNoCount) {
+		return
+	}
+	if err == nil {
+		err = checks.RecordSourceTotal(ctx, e.Warehouse, e.Warehouse.Dialect(), sp.Source, sp.Stream.Name, total, e.Now())
+	}
+	if err != nil {
+		log.Warn("could not record the source's total for extract_totals", "err", err)
+		return
+	}
+	log.Debug("source total", "total", total)
 }
 
 // committer stages batches and commits them with their cursor.

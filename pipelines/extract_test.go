@@ -16,7 +16,9 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"gopkg.in/yaml.v3"
 
+	"github.com/revops/revops/checks"
 	"github.com/revops/revops/extract"
 	"github.com/revops/revops/state"
 	"github.com/revops/revops/warehouse"
@@ -298,4 +300,59 @@ func TestExtractEmptyStreamCreatesItsTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	assertRows(t, wh, 0, 0)
+}
+
+// countingSource is a pageSource whose vendor reports a total for its stream.
+type countingSource struct {
+	*pageSource
+	total int64
+	err   error
+}
+
+func (s *countingSource) Count(_ context.Context, stream string) (int64, error) {
+	if stream != "items" {
+		return 0, extract.ErrNoCount
+	}
+	return s.total, s.err
+}
+
+// TestExtractRecordsSourceTotals: after a Counter source's stream is extracted its total lands
+// in _revops.source_totals, which the extract_totals check compares with the rows loaded; a
+// failing count is logged and does not fail the stream.
+func TestExtractRecordsSourceTotals(t *testing.T) {
+	ctx := context.Background()
+	wh := openWarehouse(t, filepath.Join(t.TempDir(), "w.duckdb"))
+	src := &countingSource{pageSource: &pageSource{alloc: memory.NewGoAllocator(), rows: 25, pageSize: 10}, total: 26}
+	ex := newExtractor(wh, 100)
+	if _, err := ex.Run(ctx, testPlan(src), ExtractOptions{RunID: "r1"}); err != nil {
+		t.Fatal(err)
+	}
+	src.err = errors.New("count: 503")
+	if _, err := ex.Run(ctx, testPlan(src), ExtractOptions{RunID: "r2"}); err != nil {
+		t.Fatalf("a failing count failed the run: %v", err)
+	}
+	var n int
+	var source, stream string
+	var total int64
+	if err := wh.QueryRow(ctx, "SELECT count(*) OVER (), source, stream, total FROM _revops.source_totals").Scan(&n, &source, &stream, &total); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 || source != "src" || stream != "items" || total != 26 {
+		t.Fatalf("source totals: %d rows, %s.%s %d", n, source, stream, total)
+	}
+	var node yaml.Node
+	if err := yaml.Unmarshal([]byte("extract_totals"), &node); err != nil {
+		t.Fatal(err)
+	}
+	sp, err := checks.Parse("t.yml", node.Content[0], checks.Target{Kind: "source", Name: "src.items", Relation: []string{"src", "items"}}, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := (&checks.Runner{Warehouse: wh, Fuse: true}).Run(ctx, []checks.Spec{sp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := res[0]; r.Status != checks.StatusFail || r.Observed == nil || *r.Observed != 1 {
+		t.Fatalf("extract_totals: %s %v %s", r.Status, r.Observed, r.Error)
+	}
 }
