@@ -250,30 +250,11 @@ func (c volumeAnomaly) countRuns(ctx context.Context, e *env, o *outcome, earlie
 	if g.err != nil {
 		return nil, civil{}, false, g.err
 	}
-	rs, err := e.query(ctx, o, q)
+	counts, first, ok, err := dayCounts(ctx, e, o, q, fq, fmt.Sprintf("no successful run of %s.%s yet", c.source, c.stream))
 	if err != nil {
-		return nil, civil{}, false, fmt.Errorf("read the run history (%s.run_streams; it is written by revops run and extract): %w", state.Schema, err)
+		err = fmt.Errorf("read the run history (%s.run_streams; revops run and extract write it): %w", state.Schema, err)
 	}
-	counts := map[civil]int64{}
-	for _, r := range rs.data {
-		if d, ok := r[0].(localTime); ok {
-			counts[civilOf(d.wall)] = asInt(r[1])
-		}
-	}
-	frs, err := e.query(ctx, o, fq)
-	if err != nil {
-		return nil, civil{}, false, err
-	}
-	fv, err := frs.one()
-	if err != nil {
-		return nil, civil{}, false, err
-	}
-	firstDay, ok := fv[0].(localTime)
-	if !ok {
-		o.skipped = fmt.Sprintf("no successful run of %s.%s yet", c.source, c.stream)
-		return nil, civil{}, false, nil
-	}
-	return counts, civilOf(firstDay.wall), true, nil
+	return counts, first, ok, err
 }
 
 // countTable counts the table's rows per local day of the column, from earliest to last;
@@ -306,6 +287,12 @@ func (c volumeAnomaly) countTable(ctx context.Context, e *env, sp *Spec, o *outc
 	if g.err != nil {
 		return nil, civil{}, false, g.err
 	}
+	return dayCounts(ctx, e, o, q, fq, "no rows yet")
+}
+
+// dayCounts runs q (day, n rows) and fq (the first day) for countTable and countRuns; with no
+// first day, o is skipped for the reason none.
+func dayCounts(ctx context.Context, e *env, o *outcome, q, fq, none string) (map[civil]int64, civil, bool, error) {
 	rs, err := e.query(ctx, o, q)
 	if err != nil {
 		return nil, civil{}, false, err
@@ -326,7 +313,7 @@ func (c volumeAnomaly) countTable(ctx context.Context, e *env, sp *Spec, o *outc
 	}
 	firstDay, ok := fv[0].(localTime)
 	if !ok {
-		o.skipped = "no rows yet"
+		o.skipped = none
 		return nil, civil{}, false, nil
 	}
 	return counts, civilOf(firstDay.wall), true, nil

@@ -191,25 +191,7 @@ func (s *scan) addMeasure(m measure) int {
 
 func isDistinct(m measure) bool { return strings.Contains(m.agg, "(DISTINCT ") }
 
-// queries renders the scan's queries and, for each, the measures it computes (in column order).
-func (s *scan) queries() (sqls []string, cols [][]int) {
-	var plain, distinct []int
-	for i, m := range s.measures {
-		if isDistinct(m) {
-			distinct = append(distinct, i)
-		} else {
-			plain = append(plain, i)
-		}
-	}
-	for _, part := range [][]int{plain, distinct} {
-		if len(part) > 0 {
-			sqls = append(sqls, s.render(part))
-			cols = append(cols, part)
-		}
-	}
-	return sqls, cols
-}
-
+// render renders the aggregate query computing the measures idx, in that column order.
 func (s *scan) render(idx []int) string {
 	common, shared := s.measures[idx[0]].where, true
 	for _, i := range idx[1:] {
