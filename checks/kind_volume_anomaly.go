@@ -41,13 +41,13 @@ type volumeAnomaly struct {
 	runs           bool   // history: runs
 	source, stream string // history: runs
 	inserted       bool   // measure: inserted
-	column      string
-	zone        string
-	loc         *time.Location
-	seasonality string
-	lookback    int
-	minHistory  int
-	zscore      bool
+	column         string
+	zone           string
+	loc            *time.Location
+	seasonality    string
+	lookback       int
+	minHistory     int
+	zscore         bool
 }
 
 type volumeArgs struct {
