@@ -6,12 +6,14 @@ package main
 // pages from it:
 //
 //   - the limit: a plain net/http client in this process that fetches every page the vendor's
-//     paging hands out (following nextRecordsUrl, starting_after or after) and decodes only the
-//     paging fields and the record count, the bodies going nowhere;
+//     paging hands out (following nextRecordsUrl, starting_after, after or Marketo's
+//     nextPageToken) and decodes only the paging fields and the record count, the bodies going
+//     nowhere;
 //   - revops: `revops extract` of that one stream into a fresh DuckDB file, in its own process
 //     (its peak RSS is reported: streaming, not buffering, keeps it flat as rows grow).
 //
-// Client-side pacing is off on both sides (requests_per_second: 0): the fakes do not limit.
+// Client-side pacing is off on both sides (requests_per_second: 0, Marketo's requests_per_20s:
+// 0): the fakes do not limit.
 
 import (
 	"bufio"
@@ -31,6 +33,7 @@ import (
 	"time"
 
 	hsfake "github.com/revops/revops/extract/hubspot/fake"
+	mkfake "github.com/revops/revops/extract/marketo/fake"
 	sffake "github.com/revops/revops/extract/salesforce/fake"
 	stfake "github.com/revops/revops/extract/stripe/fake"
 	"github.com/revops/revops/internal/fakeapi"
@@ -40,7 +43,7 @@ import (
 type extractCase struct {
 	// vendor names the fake; schema.stream is the table the stream loads into.
 	vendor, schema, stream string
-	rows           int
+	rows                   int
 	// source is the revops.yaml source block for the fake at base (a URL).
 	source func(base string) string
 	// raw fetches every page with a plain client and returns the records read.
@@ -51,13 +54,21 @@ const (
 	benchSFClient = "bench"
 	benchSFSecret = "bench-secret"
 	benchStripe   = "sk_test_bench"
+	benchMKClient = "bench"
+	benchMKSecret = "bench-secret"
 )
+
+// benchMKTypes are the activity types the Marketo case reads (one group of at most ten, so that
+// one paging-token pass reads them all): Visit Webpage, Fill Out Form, New Lead.
+const benchMKTypes = "1, 2, 12"
 
 func (b *bench) extractCases() []extractCase {
 	opps := b.extractRows
 	// The HubSpot and Stripe fakes list by scanning their whole store per page: 20,000 records
 	// keep their side from dominating what is measured.
 	small := min(max(b.extractRows/50, 1000), 20000)
+	// The Marketo fake finds a paging token's place by binary search: its side stays cheap.
+	activities := min(max(b.extractRows/5, 1000), 200000)
 	cases := []extractCase{
 		{vendor: "salesforce", schema: "crm", stream: "opportunity", rows: opps, raw: rawSalesforce, source: func(base string) string {
 			return fmt.Sprintf(`  - name: crm
@@ -85,6 +96,17 @@ func (b *bench) extractCases() []extractCase {
     objects: [customers]
     requests_per_second: 0
 `, base, benchStripe)
+		}},
+		{vendor: "marketo", schema: "marketing", stream: "activities", rows: activities, raw: rawMarketo, source: func(base string) string {
+			return fmt.Sprintf(`  - name: marketing
+    type: marketo
+    base_url: %s
+    client_id: %s
+    client_secret: %s
+    streams: [activities]
+    activity_type_ids: [%s]
+    requests_per_20s: 0
+`, base, benchMKClient, benchMKSecret, benchMKTypes)
 		}},
 	}
 	var out []extractCase
@@ -252,8 +274,14 @@ func serveFake(spec string, stdout io.Writer, stdin io.Reader) error {
 			}
 		}
 		h = f
+	case "marketo":
+		f, err := seedMarketo(clock, now, rows)
+		if err != nil {
+			return err
+		}
+		h = f
 	default:
-		return fmt.Errorf("-serve-fake: unknown vendor %q (salesforce, hubspot, stripe)", vendor)
+		return fmt.Errorf("-serve-fake: unknown vendor %q (salesforce, hubspot, stripe, marketo)", vendor)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -438,5 +466,95 @@ func rawStripe(ctx context.Context, base string) (int, error) {
 			return n, nil
 		}
 		last = page.Data[len(page.Data)-1].ID
+	}
+}
+
+// seedMarketo is a Marketo fake whose activity log holds rows activities of the benchmark's
+// types, ten to a second: a lead (and its New Lead activity) for every twentieth, then web
+// visits and form fills of those leads, with their usual attributes.
+func seedMarketo(clock *fakeapi.Clock, now time.Time, rows int) (*mkfake.Server, error) {
+	f := mkfake.New(mkfake.Options{Clock: clock, ClientID: benchMKClient, ClientSecret: benchMKSecret,
+		Knobs: mkfake.Knobs{RatePer20s: -1, DailyQuota: 1 << 30}})
+	at := func(i int) time.Time { return now.Add(-time.Duration(rows-i) * 100 * time.Millisecond) }
+	leads := max(rows/20, 1)
+	for i := range leads {
+		if _, err := f.AddLead(mkfake.Lead{Email: fmt.Sprintf("person%d@company%d.example", i, i%5000), FirstName: "Pat",
+			LastName: fmt.Sprintf("Lee %d", i), Company: fmt.Sprintf("Company %d", i%5000), LeadSource: "Web",
+			LeadStatus: "Open", CreatedAt: at(i)}); err != nil {
+			return nil, err
+		}
+	}
+	for i := leads; i < rows; i++ {
+		a := mkfake.Activity{LeadID: int64(i%leads) + 1, ActivityDate: at(i), TypeID: mkfake.TypeVisitWebpage,
+			PrimaryAttributeValueID: int64(i % 40), PrimaryAttributeValue: fmt.Sprintf("www.example.com/page-%d", i%40),
+			Attributes: []mkfake.Attribute{{Name: "Client IP Address", Value: fmt.Sprintf("10.0.%d.%d", i%250, i%200)},
+				{Name: "User Agent", Value: "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 Safari/605.1.15"},
+				{Name: "Webpage URL", Value: fmt.Sprintf("/page-%d", i%40)}, {Name: "Query Parameters", Value: "utm_source=newsletter"}}}
+		if i%4 == 0 {
+			a.TypeID, a.PrimaryAttributeValueID, a.PrimaryAttributeValue = mkfake.TypeFillOutForm, 1001, "Contact Us"
+			a.Attributes = []mkfake.Attribute{{Name: "Client IP Address", Value: fmt.Sprintf("10.0.%d.%d", i%250, i%200)},
+				{Name: "Form Fields", Value: `{"Email":"x@example.com","Company":"Example"}`}, {Name: "Webpage ID", Value: 71}}
+		}
+		if _, err := f.AddActivity(a); err != nil {
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
+// rawMarketo fetches what the connector's read of activities fetches: a token, the activity
+// types, a paging token at the connector's default start_date, then activities.json of the
+// benchmark's types, 300 a page, with each page's nextPageToken while moreResult is true (empty
+// pages included).
+func rawMarketo(ctx context.Context, base string) (int, error) {
+	hc := &http.Client{Timeout: time.Minute}
+	q := url.Values{"grant_type": {"client_credentials"}, "client_id": {benchMKClient}, "client_secret": {benchMKSecret}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/identity/oauth/token?"+q.Encode(), nil)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&tok)
+	resp.Body.Close()
+	if err != nil || tok.AccessToken == "" {
+		return 0, fmt.Errorf("token: %v", err)
+	}
+	type page struct {
+		Success       bool              `json:"success"`
+		Result        []json.RawMessage `json:"result"`
+		NextPageToken string            `json:"nextPageToken"`
+		MoreResult    bool              `json:"moreResult"`
+	}
+	var types page
+	if err := getJSON(ctx, hc, base+"/rest/v1/activities/types.json", tok.AccessToken, nil, &types); err != nil || !types.Success {
+		return 0, fmt.Errorf("activity types: %v", err)
+	}
+	var pt page
+	if err := getJSON(ctx, hc, base+"/rest/v1/activities/pagingtoken.json?sinceDatetime=2006-01-01T00%3A00%3A00Z",
+		tok.AccessToken, nil, &pt); err != nil || pt.NextPageToken == "" {
+		return 0, fmt.Errorf("paging token: %v", err)
+	}
+	ids := url.QueryEscape(strings.ReplaceAll(benchMKTypes, " ", ""))
+	n, token := 0, pt.NextPageToken
+	for {
+		var p page
+		u := base + "/rest/v1/activities.json?activityTypeIds=" + ids + "&batchSize=300&nextPageToken=" + url.QueryEscape(token)
+		if err := getJSON(ctx, hc, u, tok.AccessToken, nil, &p); err != nil {
+			return n, err
+		}
+		if !p.Success {
+			return n, fmt.Errorf("activities: success false")
+		}
+		n += len(p.Result)
+		if !p.MoreResult {
+			return n, nil
+		}
+		token = p.NextPageToken
 	}
 }

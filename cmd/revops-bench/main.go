@@ -9,8 +9,9 @@
 // Models: every packaged revenue model built by `revops build` on the scale-100 demo world,
 // against the same compiled SQL run straight into DuckDB.
 //
-// Extract: each connector (Salesforce, HubSpot, Stripe) reading one stream from its fake, served
-// by another process, against a plain HTTP client fetching the same pages; revops' peak RSS.
+// Extract: each connector (Salesforce, HubSpot, Stripe, Marketo) reading one stream from its
+// fake, served by another process, against a plain HTTP client fetching the same pages; revops'
+// peak RSS.
 //
 // Load: the engine's `revops extract` of a 10-column CRM-like table (10 M rows at -scale 1) from
 // Parquet and from CSV into a fresh DuckDB file, against DuckDB's own read_parquet/read_csv into a
@@ -59,7 +60,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	repeat := fs.Int("repeat", 2, "runs per case; the fastest counts")
 	only := fs.String("only", "load,transform,checks,models,extract", "which benchmarks: load, transform, checks, models, extract (comma separated)")
 	modelsScale := fs.Int("models-scale", 100, "demo world scale for the revenue models benchmark")
-	extractRows := fs.Int("extract-rows", 1_000_000, "Salesforce opportunities for the extract benchmark at -scale 1 (HubSpot contacts and Stripe customers: a fiftieth, at most 20,000)")
+	extractRows := fs.Int("extract-rows", 1_000_000, "Salesforce opportunities for the extract benchmark at -scale 1 (HubSpot contacts and Stripe customers: a fiftieth, at most 20,000; Marketo activities: a fifth, at most 200,000)")
 	extractVendors := fs.String("extract-vendors", "", "comma-separated vendors for the extract benchmark (default: all)")
 	serveFakeSpec := fs.String("serve-fake", "", "internal: seed and serve a fake VENDOR:ROWS on 127.0.0.1 until stdin closes")
 	if err := fs.Parse(args); err != nil {

@@ -6,6 +6,7 @@ package marketo
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -13,8 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/revops/revops/extract"
 )
@@ -142,71 +141,70 @@ func extraOf(o map[string]json.RawMessage, consumed ...string) any {
 	return string(b)
 }
 
-// activity is a decoded activity of activities.json.
-type activity struct {
-	raw    map[string]json.RawMessage
-	guid   string
-	id     int64
-	leadID int64
-	date   time.Time
-	typeID int
-	attrs  map[string]json.RawMessage // name → value
+// readAhead requests pages one at a time, the next while the caller converts and emits the
+// last, so that waiting for Marketo and loading overlap. Requests never overlap one another, and
+// the caller (the Read) still emits synchronously, in order. close cancels a request under way
+// and waits for it, so that no request outlives the Read.
+type readAhead struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	ch     chan pageResult // the request under way; nil when none
 }
 
-func decodeActivity(raw map[string]json.RawMessage) (*activity, error) {
-	a := &activity{raw: raw, attrs: map[string]json.RawMessage{}}
-	_ = json.Unmarshal(raw["marketoGUID"], &a.guid)
-	_ = json.Unmarshal(raw["id"], &a.id)
-	if a.guid == "" && a.id != 0 {
-		a.guid = strconv.FormatInt(a.id, 10) // older subscriptions: the id is the key
-	}
-	var date string
-	_ = json.Unmarshal(raw["activityDate"], &date)
-	_ = json.Unmarshal(raw["leadId"], &a.leadID)
-	_ = json.Unmarshal(raw["activityTypeId"], &a.typeID)
-	t, err := parseTime(date)
-	if a.guid == "" || err != nil || a.typeID == 0 {
-		return nil, fmt.Errorf("malformed activity (id %s, marketoGUID %s, activityDate %q)", raw["id"], raw["marketoGUID"], date)
-	}
-	a.date = t
-	var attrs []struct {
-		Name  string          `json:"name"`
-		Value json.RawMessage `json:"value"`
-	}
-	if len(raw["attributes"]) > 0 && string(raw["attributes"]) != "null" {
-		if err := json.Unmarshal(raw["attributes"], &attrs); err != nil {
-			return nil, fmt.Errorf("activity %s: attributes: %w", a.guid, err)
-		}
-	}
-	for _, at := range attrs {
-		a.attrs[at.Name] = at.Value
-	}
-	return a, nil
+type pageResult struct {
+	page *activityPage
+	err  error
 }
 
-// attrText is an attribute's value as text (a JSON string's content, or the JSON itself).
-func (a *activity) attrText(names ...string) any {
-	for _, n := range names {
-		raw, ok := a.attrs[n]
-		if !ok || string(raw) == "null" {
-			continue
-		}
-		var s string
-		if json.Unmarshal(raw, &s) == nil {
-			return nonEmpty(s)
-		}
-		return string(raw)
-	}
-	return nil
+func newReadAhead(ctx context.Context) *readAhead {
+	ctx, cancel := context.WithCancel(ctx)
+	return &readAhead{ctx: ctx, cancel: cancel}
 }
 
-func (a *activity) text(key string) any {
-	v, _ := parseJSON(kString, a.raw[key])
+// start sends a request in the background; the previous one must have been awaited.
+func (r *readAhead) start(fetch func(context.Context) (*activityPage, error)) {
+	ch := make(chan pageResult, 1)
+	r.ch = ch
+	go func() {
+		p, err := fetch(r.ctx)
+		ch <- pageResult{p, err}
+	}()
+}
+
+// wait returns the answer of the request under way.
+func (r *readAhead) wait() (*activityPage, error) {
+	if r.ch == nil {
+		return nil, errors.New("no page was requested")
+	}
+	res := <-r.ch
+	r.ch = nil
+	return res.page, res.err
+}
+
+func (r *readAhead) close() {
+	r.cancel()
+	if r.ch != nil {
+		<-r.ch
+		r.ch = nil
+	}
+}
+
+// intValue and textValue convert a raw JSON member of an activity (nil when absent).
+func intValue(raw []byte) any {
+	if len(raw) > 0 && raw[0] >= '0' && raw[0] <= '9' {
+		if n, err := strconv.ParseInt(string(raw), 10, 64); err == nil {
+			return n
+		}
+	}
+	v, _ := parseJSON(kInt, raw)
 	return v
 }
 
-func (a *activity) integer(key string) any {
-	v, _ := parseJSON(kInt, a.raw[key])
+func textValue(raw []byte) any {
+	if len(raw) >= 2 && raw[0] == '"' && plainString(raw) {
+		return nonEmpty(string(raw[1 : len(raw)-1]))
+	}
+	v, _ := parseJSON(kString, raw)
 	return v
 }
 
@@ -234,21 +232,7 @@ func (s *source) readActivities(ctx context.Context, from extract.Cursor, emit f
 		}
 		ids = slices.Clone(s.typeIDs)
 	}
-	toRow := func(a *activity) (row, error) {
-		attrs := "{}"
-		if len(a.attrs) > 0 {
-			b, err := json.Marshal(a.attrs)
-			if err != nil {
-				return nil, fmt.Errorf("activity %s: attributes: %w", a.guid, err)
-			}
-			attrs = string(b)
-		}
-		return row{a.guid, nonZero(a.id), a.leadID, a.date, int64(a.typeID), nonEmpty(names[a.typeID]),
-			a.integer("campaignId"), a.integer("primaryAttributeValueId"), a.text("primaryAttributeValue"), attrs,
-			extraOf(a.raw, "id", "marketoGUID", "leadId", "activityDate", "activityTypeId", "campaignId",
-				"primaryAttributeValueId", "primaryAttributeValue", "attributes")}, nil
-	}
-	return s.scan(ctx, cur, ids, activityColumns(), schemaOf(activityColumns(), "marketo_guid"), toRow, emit)
+	return s.scan(ctx, cur, ids, newActivitiesSink(s.mem, names), emit)
 }
 
 func nonZero(n int64) any {
@@ -281,7 +265,7 @@ func (s *source) readLifecycle(ctx context.Context, from extract.Cursor, emit fu
 		}
 	}
 	toRow := func(a *activity) (row, error) {
-		subject := a.text("primaryAttributeValue")
+		subject := textValue(a.primaryValue)
 		subj, _ := subject.(string)
 		newV := a.attrText("New Value", "New Status", "New Stage")
 		oldV := a.attrText("Old Value", "Old Status", "Old Stage")
@@ -305,7 +289,8 @@ func (s *source) readLifecycle(ctx context.Context, from extract.Cursor, emit fu
 		return row{a.guid, a.leadID, a.date, int64(a.typeID), nonEmpty(names[a.typeID]), subject, oldV, newV,
 			a.attrText("Reason"), isMQL}, nil
 	}
-	return s.scan(ctx, cur, ids, lifecycleColumns(), schemaOf(lifecycleColumns(), "marketo_guid"), toRow, emit)
+	return s.scan(ctx, cur, ids, &rowSink{mem: s.mem, schema: schemaOf(lifecycleColumns(), "marketo_guid"), cols: lifecycleColumns(),
+		toRow: toRow}, emit)
 }
 
 func inFold(v any, list []string) bool {
@@ -335,13 +320,35 @@ func number(v any) *float64 {
 
 // scan reads the activities of types ids after the cursor: the types in groups of at most ten
 // (by id, so that the groups and their cursors stay the same from read to read), each group
-// from a paging token minted at its earliest cursor, page by page while moreResult is true — empty pages included. Each page with rows is
-// one batch; its cursor moves the group's types to the page's latest activityDate minus the
-// lookback. At the end of a group its types move to the latest activityDate seen (or, when the
-// group saw none, the read's start) minus the lookback. toRow returns nil to skip an activity.
-func (s *source) scan(ctx context.Context, cur *activityCursor, ids []int, cols []column, schema *arrow.Schema,
-	toRow func(*activity) (row, error), emit func(context.Context, extract.Batch) error) error {
+// from a paging token minted at its earliest cursor, page by page while moreResult is true —
+// empty pages included. Each page moves the group's types to its latest activityDate minus the
+// lookback; the rows of consecutive pages are emitted together once they reach s.batchRows
+// (and before an error is returned), with the cursor after their last page. At the end of a
+// group its types move to the latest activityDate seen (or, when the group saw none, the read's
+// start) minus the lookback. sink turns the activities into rows.
+func (s *source) scan(ctx context.Context, cur *activityCursor, ids []int, sink activitySink,
+	emit func(context.Context, extract.Batch) error) (err error) {
 	start := s.now().UTC().Truncate(time.Second)
+	defer sink.release()
+	// The sink holds the rows of the pages read since the last batch; cur already covers them.
+	flush := func(final bool) error {
+		if sink.rows() == 0 && !final {
+			return nil
+		}
+		rec, err := sink.take()
+		if err != nil {
+			return err
+		}
+		return emit(ctx, extract.Batch{Records: rec, Cursor: cur.encode(), Final: final})
+	}
+	defer func() {
+		// Keep the progress made before an API error (a spent quota stops the read cleanly).
+		if err != nil && sink.rows() > 0 && ctx.Err() == nil {
+			if ferr := flush(false); ferr != nil {
+				err = ferr
+			}
+		}
+	}()
 	since := func(id int) time.Time {
 		if t, ok := cur.Since[id]; ok {
 			return t
@@ -382,35 +389,32 @@ func (s *source) scan(ctx context.Context, cur *activityCursor, ids []int, cols 
 		}
 		var passMax time.Time
 		stuck := 0
-		for page := 1; ; page++ {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
+		pages := newReadAhead(ctx)
+		defer pages.close()
+		request := func(token string) func(context.Context) (*activityPage, error) {
 			q := url.Values{"nextPageToken": {token}, "activityTypeIds": {strings.Join(idList, ",")}, "batchSize": {strconv.Itoa(s.batch)}}
-			env, err := s.client.get(ctx, "/rest/v1/activities.json", q)
+			return func(ctx context.Context) (*activityPage, error) {
+				return s.client.activityPage(ctx, "/rest/v1/activities.json", q)
+			}
+		}
+		pages.start(request(token))
+		for page := 1; ; page++ {
+			env, err := pages.wait()
 			if err != nil {
 				return fmt.Errorf("activities of types %s, page %d: %w", strings.Join(idList, ","), page, err)
 			}
-			var items []map[string]json.RawMessage
-			if err := json.Unmarshal(orEmpty(env.Result), &items); err != nil {
-				return fmt.Errorf("activities page %d: decode: %w", page, err)
+			if env.moreResult && env.nextPageToken != "" {
+				pages.start(request(env.nextPageToken)) // read ahead while this page is loaded
 			}
-			var rows []row
+			items := env.items
 			var pageMax time.Time
-			for _, it := range items {
-				a, err := decodeActivity(it)
-				if err != nil {
-					return fmt.Errorf("activities page %d: %w", page, err)
-				}
+			for i := range items {
+				a := &items[i]
 				if a.date.After(pageMax) {
 					pageMax = a.date
 				}
-				r, err := toRow(a)
-				if err != nil {
+				if err := sink.add(a); err != nil {
 					return err
-				}
-				if r != nil {
-					rows = append(rows, r)
 				}
 			}
 			if pageMax.After(passMax) {
@@ -419,30 +423,31 @@ func (s *source) scan(ctx context.Context, cur *activityCursor, ids []int, cols 
 			if len(items) > 0 {
 				advance(group, pageMax)
 			}
-			if len(rows) > 0 {
-				if err := s.emitRows(ctx, emit, schema, cols, rows, cur.encode(), false); err != nil {
+			if sink.rows() >= s.batchRows {
+				if err := flush(false); err != nil {
 					return err
 				}
 			}
-			if !env.MoreResult {
+			if !env.moreResult {
 				break
 			}
 			switch {
-			case env.NextPageToken == "":
+			case env.nextPageToken == "":
 				return fmt.Errorf("activities page %d: moreResult is true but there is no nextPageToken", page)
-			case len(items) == 0 && env.NextPageToken == token:
+			case len(items) == 0 && env.nextPageToken == token:
 				if stuck++; stuck > maxStuckPages {
 					return fmt.Errorf("activities: %d empty pages in a row without progress", stuck)
 				}
 			default:
 				stuck = 0
 			}
-			token = env.NextPageToken
+			token = env.nextPageToken
 		}
+		pages.close()
 		if passMax.IsZero() {
 			passMax = start
 		}
 		advance(group, passMax)
 	}
-	return s.emitRows(ctx, emit, schema, cols, nil, cur.encode(), true)
+	return flush(true)
 }

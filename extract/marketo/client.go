@@ -89,6 +89,11 @@ func classify(r httpretry.Response) httpretry.Decision {
 		if !strings.Contains(r.Header.Get("Content-Type"), "json") {
 			return httpretry.Decision{}
 		}
+		// The common answer, success true, in one pass without decoding (pages run to 300
+		// activities); anything else through the envelope.
+		if valid, ok := quickSuccess(r.Body); valid && ok {
+			return httpretry.Decision{}
+		}
 		var env envelope
 		if err := json.Unmarshal(r.Body, &env); err != nil {
 			return httpretry.Decision{Retry: true, Err: errors.New("marketo: response body is not valid JSON (cut short?)")}
@@ -152,6 +157,12 @@ func (c *client) call(ctx context.Context, method, path string, q url.Values, bo
 
 // send runs the retry loop of one request; header adds request headers.
 func (c *client) send(ctx context.Context, method, path string, q url.Values, body []byte, header http.Header) (httpretry.Response, error) {
+	return c.sendClassified(ctx, method, path, q, body, header, nil)
+}
+
+// sendClassified is send with another classification of the responses (nil: classify).
+func (c *client) sendClassified(ctx context.Context, method, path string, q url.Values, body []byte, header http.Header,
+	cls func(httpretry.Response) httpretry.Decision) (httpretry.Response, error) {
 	select {
 	case c.sem <- struct{}{}:
 	case <-ctx.Done():
@@ -173,6 +184,9 @@ func (c *client) send(ctx context.Context, method, path string, q url.Values, bo
 	}
 	gen := 0
 	rc := c.retry
+	if cls != nil {
+		rc.Classify = cls
+	}
 	rc.Reauth = func(ctx context.Context) error { return c.relogin(ctx, gen) }
 	var resp httpretry.Response
 	var err error
@@ -241,6 +255,45 @@ func (c *client) getEnvelope(ctx context.Context, method, path string, q url.Val
 		return nil, fmt.Errorf("%s %s: the response has success false and no error", method, path)
 	}
 	return &env, nil
+}
+
+// activityPage GETs a page of activities (activities.json, deletedleads.json). Its answers are
+// classified by decoding them, once: a page that is not JSON is retried as classify retries it,
+// one without success true is classified by classify.
+func (c *client) activityPage(ctx context.Context, path string, q url.Values) (*activityPage, error) {
+	if err := c.guardQuota(ctx); err != nil {
+		return nil, fmt.Errorf("GET %s: %w", path, err)
+	}
+	var page *activityPage
+	var decodeErr error
+	cls := func(r httpretry.Response) httpretry.Decision {
+		page, decodeErr = nil, nil
+		if r.Status < 200 || r.Status >= 300 || !strings.Contains(r.Header.Get("Content-Type"), "json") {
+			return classify(r)
+		}
+		p, err := decodeActivityPage(r.Body)
+		switch {
+		case errors.Is(err, errInvalidJSON):
+			return httpretry.Decision{Retry: true, Err: errors.New("marketo: response body is not valid JSON (cut short?)")}
+		case err != nil:
+			decodeErr = err // valid JSON but not activities: not worth a retry
+			return httpretry.Decision{}
+		case !p.success:
+			return classify(r)
+		}
+		page = p
+		return httpretry.Decision{}
+	}
+	if _, err := c.sendClassified(ctx, http.MethodGet, path, q, nil, nil, cls); err != nil {
+		return nil, fmt.Errorf("GET %s: %w", path, c.finish(path, err))
+	}
+	switch {
+	case decodeErr != nil:
+		return nil, fmt.Errorf("GET %s: decode response: %w", path, decodeErr)
+	case page == nil:
+		return nil, fmt.Errorf("GET %s: the response has success false and no error", path)
+	}
+	return page, nil
 }
 
 // get is getEnvelope for a GET.

@@ -18,7 +18,8 @@
 //	                                        # updatedAt are always read)
 //	    batch_size: 300                     # records per REST call, 1–300
 //	    requests_per_20s: 80                # 1–100; at most 1.2× this in any 20 s (Marketo: 100
-//	                                        # for all the subscription's API users together)
+//	                                        # for all the subscription's API users together);
+//	                                        # 0: no client-side pacing (606 answers are backed off)
 //	    max_concurrency: 5                  # calls in flight across streams, 1–10 (Marketo: 10)
 //	    daily_quota: 50000                  # the subscription's daily calls
 //	    daily_quota_stop_fraction: 0.8      # stop once today's usage reaches 80% (0: never)
@@ -107,12 +108,16 @@
 // read) and pages activities.json while moreResult is true. Marketo scans a fixed number of
 // activities of all types per call and then filters, so pages can be empty while moreResult is
 // true; they are paged through (an unchanged token on 100 empty pages in a row is an error).
-// Each page with rows is a batch whose cursor moves the group's types to the page's latest
-// activityDate minus lookback; when the group is done, to the latest activityDate it saw (or the
-// read's start when it saw none) minus lookback. The cursor is JSON: per type id, the time from
-// which the next read asks for a token. Activities that Marketo records late, dated more than
-// lookback before the latest activity already read, are missed; activities are purged by
-// Marketo after a while, so old windows can shrink between runs.
+// Each page moves the group's types to the page's latest activityDate minus lookback, and its
+// rows join the next batch: a batch is emitted once it holds 5,000 rows (and before an error is
+// returned, so that a spent quota keeps what was read), with the cursor after its last page;
+// when the group is done, its types move to the latest activityDate it saw (or the read's start
+// when it saw none) minus lookback. While a page's rows are converted and emitted, the next page
+// is already requested (one request at a time; the Read still emits in order and returns only
+// when that request is done). The cursor is JSON: per type id, the time from which the next
+// read asks for a token. Activities that Marketo records late, dated more than lookback before
+// the latest activity already read, are missed; activities are purged by Marketo after a while,
+// so old windows can shrink between runs.
 //
 // lead_lifecycle reads the same way the types named (case-insensitively) Change Data Value —
 // only changes of mql.lead_status_field (the field's display name, as primary attribute) —,
@@ -132,8 +137,8 @@
 // One token serves every stream of the source: it comes from GET /identity/oauth/token (client
 // credentials in the query, so errors name the path only), is sent as "Authorization: Bearer",
 // and is renewed 15 s before it expires (a token returned with less life than that is used until
-// it expires). Requests wait on a limiter of requests_per_20s and a semaphore of
-// max_concurrency. Marketo answers errors with HTTP 200 and {"success":false,"errors":[…]}:
+// it expires). Requests wait on a limiter of requests_per_20s (none when it is 0) and a semaphore
+// of max_concurrency. Marketo answers errors with HTTP 200 and {"success":false,"errors":[…]}:
 //
 //	600, 601, 602        re-authenticate and send again
 //	502, 604, 606, 608,  retry with exponential backoff (1 s doubling to 30 s, with jitter), as

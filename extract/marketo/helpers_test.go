@@ -91,7 +91,9 @@ func (e *env) source(extraYAML string) *source {
 	if err != nil {
 		e.t.Fatalf("New: %v", err)
 	}
-	return src.(*source)
+	s := src.(*source)
+	s.batchRows = 1 // a batch per page with rows: kill tests get a kill point per page
+	return s
 }
 
 // rowMap is a row in tests: string, int64, float64, bool or nil; timestamps as RFC 3339,

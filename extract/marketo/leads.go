@@ -364,7 +364,7 @@ func (r *leadsReader) restLeads(ctx context.Context) error {
 	}
 	var passMax time.Time
 	err = s.scanChanges(ctx, "/rest/v1/activities.json", run.Next, url.Values{"activityTypeIds": {strings.Join(ids, ",")}},
-		func(items []*activity, pageMax time.Time) error {
+		func(items []activity, pageMax time.Time) error {
 			// A lead read earlier in this read already shows the changes dated up to its
 			// updatedAt: read it again only for a later change.
 			var ids []int64
@@ -452,7 +452,7 @@ func (r *leadsReader) deletesPhase(ctx context.Context) error {
 	s, run := r.src, r.cur.Run
 	var passMax time.Time
 	err := s.scanChanges(ctx, "/rest/v1/activities/deletedleads.json", *run.DeletedNext, nil,
-		func(items []*activity, pageMax time.Time) error {
+		func(items []activity, pageMax time.Time) error {
 			rows := make([]row, 0, len(items))
 			for _, a := range items {
 				rows = append(rows, r.plan.tombstone(a.leadID, a.date))
@@ -483,7 +483,7 @@ func (r *leadsReader) deletesPhase(ctx context.Context) error {
 // scanChanges pages an endpoint that takes paging tokens (activities, deletedleads) from
 // since, calling page for each page (empty ones too) with its activities and their latest date.
 func (s *source) scanChanges(ctx context.Context, path string, since time.Time, extra url.Values,
-	page func([]*activity, time.Time) error) error {
+	page func([]activity, time.Time) error) error {
 	env, err := s.client.get(ctx, "/rest/v1/activities/pagingtoken.json", url.Values{"sinceDatetime": {since.UTC().Format(time.RFC3339)}})
 	if err != nil {
 		return err
@@ -498,42 +498,33 @@ func (s *source) scanChanges(ctx context.Context, path string, since time.Time, 
 		for k, v := range extra {
 			q[k] = v
 		}
-		env, err := s.client.get(ctx, path, q)
+		env, err := s.client.activityPage(ctx, path, q)
 		if err != nil {
 			return fmt.Errorf("page %d: %w", n, err)
 		}
-		var raw []map[string]json.RawMessage
-		if err := json.Unmarshal(orEmpty(env.Result), &raw); err != nil {
-			return fmt.Errorf("%s page %d: decode: %w", path, n, err)
-		}
-		items := make([]*activity, 0, len(raw))
+		items := env.items
 		var pageMax time.Time
-		for _, it := range raw {
-			a, err := decodeActivity(it)
-			if err != nil {
-				return fmt.Errorf("%s page %d: %w", path, n, err)
-			}
+		for _, a := range items {
 			if a.date.After(pageMax) {
 				pageMax = a.date
 			}
-			items = append(items, a)
 		}
 		if err := page(items, pageMax); err != nil {
 			return err
 		}
-		if !env.MoreResult {
+		if !env.moreResult {
 			return nil
 		}
 		switch {
-		case env.NextPageToken == "":
+		case env.nextPageToken == "":
 			return fmt.Errorf("%s page %d: moreResult is true but there is no nextPageToken", path, n)
-		case len(items) == 0 && env.NextPageToken == token:
+		case len(items) == 0 && env.nextPageToken == token:
 			if stuck++; stuck > maxStuckPages {
 				return fmt.Errorf("%s: %d empty pages in a row without progress", path, stuck)
 			}
 		default:
 			stuck = 0
 		}
-		token = env.NextPageToken
+		token = env.nextPageToken
 	}
 }

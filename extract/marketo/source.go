@@ -57,7 +57,7 @@ const (
 	maxQueueWaits = 120              // one hour of a full queue fails the read
 	maxRecreate   = 3                // exports re-created when a Completed file is missing
 	downloadChunk = 8 << 20          // bytes per ranged file request
-	maxBatchRows  = 5000             // rows per emitted batch of a bulk window
+	maxBatchRows  = 5000             // rows per emitted batch of a bulk window or of activity pages
 )
 
 // config is the source's YAML block.
@@ -220,9 +220,9 @@ func build(cfg extract.Config, c config, opts Options) (*source, error) {
 		bad("batch_size %d is out of range: Marketo returns 1 to 300 records per call", batch)
 	}
 	rate := intOr(c.RequestsPer20s, DefaultRequestsPer20s)
-	if rate < 1 || rate > 100 {
-		bad("requests_per_20s %d is out of range: use 1 to 100 (Marketo allows 100 calls per 20 s for all API users together; default %d)",
-			rate, DefaultRequestsPer20s)
+	if rate < 0 || rate > 100 {
+		bad("requests_per_20s %d is out of range: use 1 to 100 (Marketo allows 100 calls per 20 s for all API users together; default %d), "+
+			"or 0 for no client-side pacing", rate, DefaultRequestsPer20s)
 	}
 	conc := intOr(c.MaxConcurrency, DefaultMaxConcurrency)
 	if conc < 1 || conc > 10 {
@@ -290,7 +290,7 @@ func build(cfg extract.Config, c config, opts Options) (*source, error) {
 		hc = &http.Client{Timeout: timeout}
 	}
 	limiter := opts.Limiter
-	if limiter == nil {
+	if limiter == nil && rate > 0 { // 0: no client-side pacing (Marketo's 606 answers are backed off)
 		limiter = newLimiter(rate, nil, nil)
 	}
 	sleep := opts.Sleep
@@ -307,19 +307,20 @@ func build(cfg extract.Config, c config, opts Options) (*source, error) {
 			sem: make(chan struct{}, conc), quota: quota, fraction: fraction,
 			retry: httpretry.Client{HTTP: hc, Classify: classify, MaxAttempts: attempts, BaseDelay: time.Second,
 				MaxDelay: 30 * time.Second, Sleep: sleep, Limiter: limiter}},
-		streams:  streams,
-		typeIDs:  slices.Clone(c.ActivityTypeIDs),
-		fields:   slices.Clone(c.LeadFields),
-		batch:    batch,
-		start:    start,
-		lookback: lookback,
-		useBulk:  useBulk,
-		days:     days,
-		mql:      rules,
-		now:      now,
-		sleep:    sleep,
-		mem:      mem,
-		chunk:    downloadChunk,
+		streams:   streams,
+		typeIDs:   slices.Clone(c.ActivityTypeIDs),
+		fields:    slices.Clone(c.LeadFields),
+		batch:     batch,
+		start:     start,
+		lookback:  lookback,
+		useBulk:   useBulk,
+		days:      days,
+		mql:       rules,
+		now:       now,
+		sleep:     sleep,
+		mem:       mem,
+		chunk:     downloadChunk,
+		batchRows: maxBatchRows,
 	}
 	return s, nil
 }
@@ -406,6 +407,8 @@ type source struct {
 	sleep    func(ctx context.Context, d time.Duration) error
 	mem      memory.Allocator
 	chunk    int64 // bytes per ranged download request
+	// batchRows: the rows of activity pages are emitted together once they reach this many.
+	batchRows int
 }
 
 // Streams lists the configured streams. The leads schema comes from describe at read time, so

@@ -37,6 +37,8 @@ func TestConfigValidation(t *testing.T) {
 		{"bad lead field", base + "lead_fields: [lead status]\n", []string{"lead_fields"}},
 		{"batch_size", base + "batch_size: 301\n", []string{"batch_size 301"}},
 		{"requests_per_20s", base + "requests_per_20s: 101\n", []string{"requests_per_20s"}},
+		{"requests_per_20s negative", base + "requests_per_20s: -1\n", []string{"requests_per_20s", "0 for no client-side pacing"}},
+		{"no client-side pacing", base + "requests_per_20s: 0\n", nil},
 		{"max_concurrency", base + "max_concurrency: 11\n", []string{"max_concurrency"}},
 		{"daily_quota", base + "daily_quota: 0\n", []string{"daily_quota 0"}},
 		{"stop fraction", base + "daily_quota_stop_fraction: 1.5\n", []string{"daily_quota_stop_fraction"}},

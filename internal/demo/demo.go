@@ -75,11 +75,11 @@ type Options struct {
 	DirtRate float64
 	// Force writes into a directory that is not empty, replacing the files Generate writes.
 	Force bool
-	// Vendors also loads the world into fake Salesforce, HubSpot and Stripe servers, serves
-	// them on 127.0.0.1 (Summary.Vendors; their addresses and credentials go to files under
-	// .vendors/) and writes a revops.yaml that extracts the CRM, marketing and billing data from
-	// them instead of reading data/crm and data/billing (which are still written: the same
-	// world as exports).
+	// Vendors also loads the world into fake Salesforce, HubSpot, Marketo and Stripe servers,
+	// serves them on 127.0.0.1 (Summary.Vendors; their addresses and credentials go to files
+	// under .vendors/) and writes a revops.yaml that extracts the CRM, marketing and billing
+	// data from them instead of reading data/crm and data/billing (which are still written:
+	// the same world as exports).
 	Vendors bool
 }
 

@@ -1,8 +1,8 @@
 package demo
 
 // vendors.go: the demo company's SaaS systems. With Options.Vendors, the simulated world is also
-// loaded into fake Salesforce, HubSpot and Stripe servers (the same fakes the connectors are
-// tested against), served on 127.0.0.1 while revops extracts from them:
+// loaded into fake Salesforce, HubSpot, Marketo and Stripe servers (the same fakes the
+// connectors are tested against), served on 127.0.0.1 while revops extracts from them:
 //
 //   - Salesforce is the CRM of record: users, accounts (segment and region in the custom fields
 //     Segment__c and Region__c; soft-deleted accounts in the recycle bin), contacts, leads (MQL
@@ -11,6 +11,11 @@ package demo
 //     the account's CurrencyIsoCode, and the opportunity stages;
 //   - HubSpot is the marketing system: owners, companies, and the leads as contacts with their
 //     lifecycle-stage dates;
+//   - Marketo is the marketing automation that scores the leads: every lead as a Marketo lead
+//     (the Salesforce lead id in sfdcLeadId, as Marketo's Salesforce sync keeps it), created at
+//     the lead's creation (its New Lead activity), its first touch as a Sales Touch activity, and
+//     its revenue-stage changes to MQL and SQL at the world's MQL and SQL times — so the MQL
+//     dates Marketo's lead_lifecycle stream yields are the world's;
 //   - Stripe is billing: customers (metadata crm_account_id when the world links them), one
 //     subscription per world subscription with a single item, and monthly paid invoices whose
 //     subscription lines follow the world's MRR schedule — so ARR built from Stripe equals ARR
@@ -30,6 +35,7 @@ import (
 	"time"
 
 	hsfake "github.com/revops/revops/extract/hubspot/fake"
+	mkfake "github.com/revops/revops/extract/marketo/fake"
 	sffake "github.com/revops/revops/extract/salesforce/fake"
 	stfake "github.com/revops/revops/extract/stripe/fake"
 	"github.com/revops/revops/internal/fakeapi"
@@ -40,6 +46,15 @@ const (
 	demoSalesforceClient = "revops-demo"
 	demoSalesforceSecret = "demo-secret"
 	demoStripeKey        = "sk_test_revops_demo"
+	demoMarketoClient    = "revops-demo"
+	demoMarketoSecret    = "demo-marketo-secret"
+)
+
+// The demo's Marketo: the custom activity type of a rep's touch (custom activity types have ids
+// from 100000), and the revenue model whose stages the leads move through.
+const (
+	marketoSalesTouch   = 100001
+	marketoRevenueModel = 1
 )
 
 // vendorsDir holds, under the project, one file per address or credential of the running fakes;
@@ -54,16 +69,19 @@ const (
 	FileHubSpotToken     = "hubspot_token"
 	FileStripeURL        = "stripe_url"
 	FileStripeKey        = "stripe_key"
+	FileMarketoURL       = "marketo_url"
+	FileMarketoSecret    = "marketo_secret"
 )
 
 // Vendors are the running fake SaaS systems holding the demo world. Close stops them.
 type Vendors struct {
 	Salesforce *sffake.Server
 	HubSpot    *hsfake.Server
+	Marketo    *mkfake.Server
 	Stripe     *stfake.Server
 	// Clock is the fakes' shared clock, standing at the demo's as_of_date once seeded.
 	Clock *fakeapi.Clock
-	// URLs are the fakes' base URLs by vendor ("salesforce", "hubspot", "stripe").
+	// URLs are the fakes' base URLs by vendor ("salesforce", "hubspot", "marketo", "stripe").
 	URLs    map[string]string
 	servers []*http.Server
 }
@@ -85,11 +103,13 @@ func (v *Vendors) serve(dir string) ([]string, error) {
 		FileSalesforceSecret: demoSalesforceSecret,
 		FileHubSpotToken:     hsfake.DefaultToken,
 		FileStripeKey:        demoStripeKey,
+		FileMarketoSecret:    demoMarketoSecret,
 	}
 	for _, s := range []struct {
 		vendor, file string
 		h            http.Handler
-	}{{"salesforce", FileSalesforceURL, v.Salesforce}, {"hubspot", FileHubSpotURL, v.HubSpot}, {"stripe", FileStripeURL, v.Stripe}} {
+	}{{"salesforce", FileSalesforceURL, v.Salesforce}, {"hubspot", FileHubSpotURL, v.HubSpot},
+		{"marketo", FileMarketoURL, v.Marketo}, {"stripe", FileStripeURL, v.Stripe}} {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			v.Close()
@@ -128,6 +148,9 @@ type vendorSeeder struct {
 	cust    *customer
 	custCur string
 	periods []period
+	// marketo holds the Marketo events until finish, which replays them in time order (the
+	// fake's activity log is appended to, not inserted into).
+	marketo []marketoEvent
 }
 
 func newVendorSeeder(asOf time.Time) (*vendorSeeder, error) {
@@ -137,6 +160,19 @@ func newVendorSeeder(asOf time.Time) (*vendorSeeder, error) {
 		ID: demoSalesforceClient, Secret: demoSalesforceSecret, Username: "etl@northbeam.io"}}})
 	v.HubSpot = hsfake.New(hsfake.Options{Clock: clock})
 	v.Stripe = stfake.New(stfake.Options{Clock: clock, APIKeys: []string{demoStripeKey}})
+	// The clock stands still at as_of_date, so the fake's 20-second rate window would never
+	// pass: no rate limit.
+	v.Marketo = mkfake.New(mkfake.Options{Clock: clock, ClientID: demoMarketoClient, ClientSecret: demoMarketoSecret,
+		Scope: "apis@northbeam.io", Knobs: mkfake.Knobs{RatePer20s: -1}})
+	if _, err := v.Marketo.AddField(mkfake.Field{Name: "sfdcLeadId", DisplayName: "SFDC Lead ID", DataType: "string", Length: 18}); err != nil {
+		return nil, fmt.Errorf("demo marketo: %w", err)
+	}
+	if err := v.Marketo.AddActivityType(mkfake.ActivityType{ID: marketoSalesTouch, Name: "Sales Touch",
+		Description:      "A rep called or emailed the person (logged in Salesforce)",
+		PrimaryAttribute: &mkfake.TypeAttribute{Name: "Channel", DataType: "string"},
+		Attributes:       []mkfake.TypeAttribute{{Name: "Subject", DataType: "string"}}}); err != nil {
+		return nil, fmt.Errorf("demo marketo: %w", err)
+	}
 	for obj, fields := range map[string][]sffake.Field{
 		"Account":     {{Name: "Segment__c", Type: "picklist", Custom: true}, {Name: "Region__c", Type: "picklist", Custom: true}},
 		"Lead":        {{Name: "MQL_Date__c", Type: "datetime", Custom: true}, {Name: "SQL_Date__c", Type: "datetime", Custom: true}},
@@ -233,8 +269,8 @@ func (s *vendorSeeder) contact(c contact) error {
 	return nil
 }
 
-// lead records a marketing lead in Salesforce (with its first touch as a Task) and in HubSpot
-// (as a contact with lifecycle dates).
+// lead records a marketing lead in Salesforce (with its first touch as a Task), in HubSpot (as a
+// contact with lifecycle dates) and, at finish, in Marketo.
 func (s *vendorSeeder) lead(l lead) error {
 	last, _, _ := strings.Cut(l.email, "@")
 	if last == "" {
@@ -266,6 +302,7 @@ func (s *vendorSeeder) lead(l lead) error {
 		UpdatedAt: maxTime(l.created, maxTime(l.mql, l.sql)), Properties: props}); err != nil {
 		return fmt.Errorf("demo hubspot contact for lead %s: %w", l.id, err)
 	}
+	s.marketoLead(l)
 	return nil
 }
 
@@ -319,7 +356,83 @@ func (s *vendorSeeder) period(c *customer, currency string, p period) {
 }
 
 // finish flushes what is still buffered; the generator calls it after the last account.
-func (s *vendorSeeder) finish() error { return s.flushBilling() }
+func (s *vendorSeeder) finish() error {
+	if err := s.flushBilling(); err != nil {
+		return err
+	}
+	return s.flushMarketo()
+}
+
+// marketoEvent is something that happened to a lead in Marketo.
+type marketoEvent struct {
+	at   time.Time
+	kind int // the order of events at the same instant: created, touched, mql, sql
+	seq  int // the lead's order of arrival
+	lead lead
+}
+
+const (
+	mkCreated = iota
+	mkTouched
+	mkMQL
+	mkSQL
+)
+
+// marketoLead buffers the Marketo events of a lead.
+func (s *vendorSeeder) marketoLead(l lead) {
+	seq := len(s.marketo)
+	s.marketo = append(s.marketo, marketoEvent{at: l.created, kind: mkCreated, seq: seq, lead: l})
+	for _, e := range []struct {
+		at   time.Time
+		kind int
+	}{{l.firstActivity, mkTouched}, {l.mql, mkMQL}, {l.sql, mkSQL}} {
+		if !e.at.IsZero() {
+			s.marketo = append(s.marketo, marketoEvent{at: e.at, kind: e.kind, seq: seq, lead: l})
+		}
+	}
+}
+
+// flushMarketo replays the buffered events in time order: each lead is created (Marketo ids in
+// order of creation), touched, and moved to the MQL and SQL revenue stages.
+func (s *vendorSeeder) flushMarketo() error {
+	events := s.marketo
+	s.marketo = nil
+	slices.SortFunc(events, func(a, b marketoEvent) int {
+		if c := a.at.Compare(b.at); c != 0 {
+			return c
+		}
+		if a.kind != b.kind {
+			return a.kind - b.kind
+		}
+		return a.seq - b.seq
+	})
+	mk := s.v.Marketo
+	ids := map[string]int64{} // Salesforce lead id → Marketo lead id
+	for _, e := range events {
+		l := e.lead
+		var err error
+		switch e.kind {
+		case mkCreated:
+			last, _, _ := strings.Cut(l.email, "@")
+			var created mkfake.Lead
+			created, err = mk.AddLead(mkfake.Lead{Email: l.email, LastName: last, Company: l.company, LeadStatus: l.status,
+				LeadSource: l.source, CreatedAt: l.created, UpdatedAt: maxTime(l.created, maxTime(l.mql, l.sql)),
+				Fields: map[string]any{"sfdcLeadId": l.id}})
+			ids[l.id] = created.ID
+		case mkTouched:
+			_, err = mk.AddActivity(mkfake.Activity{LeadID: ids[l.id], ActivityDate: l.firstActivity, TypeID: marketoSalesTouch,
+				PrimaryAttributeValue: "Call", Attributes: []mkfake.Attribute{{Name: "Subject", Value: "Call"}}})
+		case mkMQL:
+			_, err = mk.ChangeRevenueStage(ids[l.id], l.mql, marketoRevenueModel, "Lead Lifecycle", "MQL")
+		case mkSQL:
+			_, err = mk.ChangeRevenueStage(ids[l.id], l.sql, marketoRevenueModel, "Lead Lifecycle", "SQL")
+		}
+		if err != nil {
+			return fmt.Errorf("demo marketo lead %s: %w", l.id, err)
+		}
+	}
+	return nil
+}
 
 // flushBilling writes the buffered customer to Stripe: the customer, one subscription per world
 // subscription (a single item at its latest price; canceled when its schedule ends) and a paid

@@ -6,13 +6,16 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	mkfake "github.com/revops/revops/extract/marketo/fake"
 	"github.com/revops/revops/internal/demo"
 )
 
 // With Vendors, the fakes hold the same world as the files: every opportunity with its full
 // stage history, the leads and their first touches, the soft-deleted accounts in the recycle
-// bin, one Stripe subscription per world subscription and the customers; the fakes answer on
+// bin, one Stripe subscription per world subscription and the customers, every lead in Marketo
+// with its creation, first touch, MQL and SQL at the world's times; the fakes answer on
 // 127.0.0.1 at the addresses written under .vendors/.
 func TestVendorsHoldTheWorld(t *testing.T) {
 	dir, sum := generate(t, demo.Options{Vendors: true})
@@ -52,7 +55,9 @@ func TestVendorsHoldTheWorld(t *testing.T) {
 	if len(st.Subscriptions) == 0 || len(st.Subscriptions) >= sum.Rows["subscriptions"] {
 		t.Errorf("Stripe subscriptions: %d for %d schedule rows", len(st.Subscriptions), sum.Rows["subscriptions"])
 	}
-	for vendor, file := range map[string]string{"salesforce": demo.FileSalesforceURL, "hubspot": demo.FileHubSpotURL, "stripe": demo.FileStripeURL} {
+	checkMarketo(t, dir, v.Marketo.Truth())
+	for vendor, file := range map[string]string{"salesforce": demo.FileSalesforceURL, "hubspot": demo.FileHubSpotURL,
+		"marketo": demo.FileMarketoURL, "stripe": demo.FileStripeURL} {
 		data, err := os.ReadFile(filepath.Join(dir, ".vendors", file))
 		if err != nil {
 			t.Fatal(err)
@@ -69,5 +74,79 @@ func TestVendorsHoldTheWorld(t *testing.T) {
 		if resp.StatusCode != http.StatusOK {
 			t.Errorf("%s admin: %s", vendor, resp.Status)
 		}
+	}
+}
+
+// checkMarketo compares the Marketo fake with the leads file: one Marketo lead per lead, naming
+// it in sfdcLeadId, created at its creation (New Lead), with a Sales Touch at its first touch and
+// revenue-stage changes to MQL and SQL at its MQL and SQL times — nothing else.
+func checkMarketo(t *testing.T, dir string, truth mkfake.Truth) {
+	t.Helper()
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	instant := func(local string) string { // leads.csv holds New York wall times
+		if local == "" {
+			return ""
+		}
+		tm, err := time.ParseInLocation(time.DateTime, local, ny)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tm.UTC().Format(time.RFC3339)
+	}
+	type events struct{ created, touched, mql, sql, email string }
+	want := map[string]events{}
+	for _, l := range readTable(t, dir, "data/crm/leads.csv") {
+		want[l["lead_id"]] = events{instant(l["created_at"]), instant(l["first_activity_at"]), instant(l["mql_at"]),
+			instant(l["sql_at"]), l["email"]}
+	}
+	byMarketoID := map[int64]string{}
+	for _, l := range truth.Leads {
+		id, _ := l.Fields["sfdcLeadId"].(string)
+		if _, dup := byMarketoID[l.ID]; dup || id == "" {
+			t.Errorf("Marketo lead %d: sfdcLeadId %q", l.ID, id)
+		}
+		byMarketoID[l.ID] = id
+	}
+	if len(truth.Leads) != len(want) || len(truth.Deleted) != 0 {
+		t.Errorf("Marketo: %d leads (%d deleted), the files have %d", len(truth.Leads), len(truth.Deleted), len(want))
+	}
+	got := map[string]events{}
+	for _, l := range truth.Leads {
+		e := got[byMarketoID[l.ID]]
+		e.email = l.Email
+		got[byMarketoID[l.ID]] = e
+	}
+	at := func(a mkfake.Activity) string { return a.ActivityDate.UTC().Format(time.RFC3339) }
+	for _, a := range truth.Activities {
+		id := byMarketoID[a.LeadID]
+		e := got[id]
+		switch stage, _ := a.Attr("New Stage").(string); {
+		case a.TypeID == mkfake.TypeNewLead && e.created == "":
+			e.created = at(a)
+		case a.TypeID == 100001 && e.touched == "":
+			e.touched = at(a)
+		case a.TypeID == mkfake.TypeChangeRevenueStage && stage == "MQL" && e.mql == "":
+			e.mql = at(a)
+		case a.TypeID == mkfake.TypeChangeRevenueStage && stage == "SQL" && e.sql == "":
+			e.sql = at(a)
+		default:
+			t.Errorf("Marketo lead %d (%s): unexpected activity %+v", a.LeadID, id, a)
+		}
+		got[id] = e
+	}
+	mqls := 0
+	for id, w := range want {
+		if got[id] != w {
+			t.Errorf("lead %s: Marketo has %+v, the files %+v", id, got[id], w)
+		}
+		if w.mql != "" {
+			mqls++
+		}
+	}
+	if mqls == 0 {
+		t.Error("no MQL in the world: the comparison proves nothing")
 	}
 }

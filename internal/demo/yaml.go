@@ -124,6 +124,7 @@ sources:
 `, opts.Seed, opts.Scale, opts.AsOf.Format(time.DateOnly), vendorVars(opts.Vendors))
 	if opts.Vendors {
 		b.WriteString(vendorSources)
+		fmt.Fprintf(&b, marketoSource, opts.AsOf.AddDate(-5, 0, 0).Format(time.DateOnly))
 	}
 	source := ""
 	for _, s := range streamSpecs() {
@@ -162,7 +163,8 @@ func writeStream(b *strings.Builder, s streamSpec) {
 	}
 }
 
-// vendorVars are the vars of a project whose CRM is Salesforce and whose billing is Stripe.
+// vendorVars are the vars of a project whose CRM is Salesforce, whose marketing automation is
+// Marketo and whose billing is Stripe.
 func vendorVars(vendors bool) string {
 	if !vendors {
 		return ""
@@ -175,14 +177,20 @@ func vendorVars(vendors bool) string {
   salesforce_lead_mql_field: mql_date__c
   salesforce_lead_sql_field: sql_date__c
   salesforce_currency_field: currency_iso_code
+  # Marketo scores the leads: the funnel takes each lead's MQL time from Marketo's lifecycle
+  # changes, matched by the Salesforce lead id Marketo keeps (sfdcLeadId), else by email.
+  marketing_system: marketo
+  marketing_source: marketing_automation
+  marketing_crm_lead_id_field: sfdc_lead_id
+  mql_source: marketing
 `
 }
 
 // vendorSources are the sources of the vendor demo: the fakes `revops demo` serves on
 // 127.0.0.1, at the addresses it writes under .vendors/ (they answer while the demo runs, or
 // while `revops demo --serve` waits).
-const vendorSources = `  # The CRM, marketing and billing systems: fake Salesforce, HubSpot and Stripe APIs that
-  # ` + "`revops demo`" + ` serves on 127.0.0.1 while it runs (and ` + "`revops demo --serve`" + ` until
+const vendorSources = `  # The CRM, marketing and billing systems: fake Salesforce, HubSpot, Stripe and Marketo APIs
+  # that ` + "`revops demo`" + ` serves on 127.0.0.1 while it runs (and ` + "`revops demo --serve`" + ` until
   # interrupted); their addresses and credentials are in .vendors/.
   - name: crm
     type: salesforce
@@ -197,4 +205,18 @@ const vendorSources = `  # The CRM, marketing and billing systems: fake Salesfor
     base_url: ${file:` + vendorsDir + "/" + FileStripeURL + `}
     api_key: ${file:` + vendorsDir + "/" + FileStripeKey + `}
     requests_per_second: 100
+`
+
+// marketoSource is the vendor demo's Marketo source; %s is its start_date.
+const marketoSource = `  - name: marketing_automation
+    type: marketo
+    base_url: ${file:` + vendorsDir + "/" + FileMarketoURL + `}
+    client_id: ` + demoMarketoClient + `
+    client_secret: ${file:` + vendorsDir + "/" + FileMarketoSecret + `}
+    start_date: %s  # before the company's first lead
+    # Leads through REST (lead-change activities, then leads by id): a first read through bulk
+    # exports would create, poll (5 s at least) and download one export per 31-day window since
+    # start_date.
+    use_bulk: never
+    requests_per_20s: 0  # the fake does not limit; against Marketo leave the default
 `
