@@ -220,7 +220,7 @@ exports:
 	mustContain(t, "summary", r.stdout, "accounts.csv", "lots")
 }
 
-// `revops demo` generates the sample company, serves its Salesforce, HubSpot and Stripe on fake
+// `revops demo` generates the sample company, serves its Salesforce, HubSpot, Marketo and Stripe on fake
 // APIs, extracts from them and runs it into a queryable warehouse. Every revenue model and KPI
 // equals what the same world gives when read from its file exports (`--from files`).
 func TestDemo(t *testing.T) {

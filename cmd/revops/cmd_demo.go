@@ -31,7 +31,7 @@ func demoCommand() *command {
 			fs.IntVar(&scale, "scale", 1, "size: 1 ≈ a 50-person startup; rows grow linearly")
 			fs.BoolVar(&force, "force", false, "replace an existing demo project in --dir")
 			fs.BoolVar(&serve, "serve", false, "with --from vendors: keep serving the fake APIs after the run, until interrupted, so that `revops run` can extract from them again")
-			fs.StringVar(&from, "from", "vendors", "vendors: extract from fake Salesforce, HubSpot and Stripe APIs served on 127.0.0.1; files: read the same world from CSV/JSON/Parquet exports")
+			fs.StringVar(&from, "from", "vendors", "vendors: extract from fake Salesforce, HubSpot, Marketo and Stripe APIs served on 127.0.0.1; files: read the same world from CSV/JSON/Parquet exports")
 		},
 		run: func(ctx context.Context, c *cli, args []string) int {
 			if len(args) > 0 {
@@ -66,8 +66,8 @@ func demoCommand() *command {
 			fmt.Fprintf(c.stdout, "Generated a sample company in %s (%d files).\n", dir, len(sum.Files))
 			if v := sum.Vendors; v != nil {
 				defer v.Close()
-				fmt.Fprintf(c.stdout, "Serving its Salesforce (%s), HubSpot (%s) and Stripe (%s) on fake APIs.\n",
-					v.URLs["salesforce"], v.URLs["hubspot"], v.URLs["stripe"])
+				fmt.Fprintf(c.stdout, "Serving its Salesforce (%s), HubSpot (%s), Marketo (%s) and Stripe (%s) on fake APIs.\n",
+					v.URLs["salesforce"], v.URLs["hubspot"], v.URLs["marketo"], v.URLs["stripe"])
 			}
 			fmt.Fprintln(c.stdout)
 			rawOpportunities := "crm.opportunities"
