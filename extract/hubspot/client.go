@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/revops/revops/internal/httpretry"
+	"github.com/revops/revops/internal/jsonpage"
 	"github.com/revops/revops/internal/yamlx"
 )
 
@@ -90,7 +91,7 @@ func apiError(r httpretry.Response) *APIError {
 func classify(r httpretry.Response) httpretry.Decision {
 	switch {
 	case r.Status >= 200 && r.Status < 300:
-		if !json.Valid(r.Body) {
+		if !jsonpage.Valid(r.Body) {
 			return httpretry.Decision{Retry: true, Err: fmt.Errorf("HubSpot sent an incomplete JSON body (%d bytes)", len(r.Body))}
 		}
 		return httpretry.Decision{}
@@ -175,7 +176,12 @@ func (c *client) do(ctx context.Context, hc *httpretry.Client, method, path stri
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", method, path, err)
 	}
-	if err := json.Unmarshal(resp.Body, out); err != nil {
+	if page, ok := out.(*pageOf[object]); ok {
+		err = decodeObjectPage(resp.Body, page) // records: the bulk of what is read
+	} else {
+		err = json.Unmarshal(resp.Body, out)
+	}
+	if err != nil {
 		return fmt.Errorf("%s %s: decode the answer: %w", method, path, err)
 	}
 	return nil

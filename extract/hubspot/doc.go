@@ -90,11 +90,14 @@
 // made) and lookback re-reads the end of the previous window, for late commits and clock skew;
 // rows read twice are merged by the loader on the primary key.
 //
-// Every page is emitted as a batch with the cursor reached after it, and a cursor never points
-// past a record not yet emitted: a read killed at any point and restarted from the last loaded
-// cursor completes the window it was in, then reads a new one. The cursor is JSON, versioned;
-// an unknown version asks for a full refresh. An empty read still ends with one (empty) Final
-// batch carrying the cursor.
+// Pages are emitted in batches of whole pages, about 2,000 rows each (a batch costs the loader
+// as much as thousands of rows, and pages hold at most 200), each batch with the cursor reached
+// after its last page; a read that fails first emits the pages it has converted. A cursor never
+// points past a record not yet emitted: a read killed at any point and restarted from the last
+// loaded cursor completes the window it was in, then reads a new one. The cursor is JSON,
+// versioned; an unknown version asks for a full refresh. An empty read still ends with one
+// (empty) Final batch carrying the cursor. List pages are fetched one ahead: the next page is
+// on its way while the current one's associations are read and its rows converted.
 //
 // Limits: association changes do not always move a record's last-modified time in HubSpot;
 // such a change reaches company_id on the record's next change or a full refresh. Archived rows

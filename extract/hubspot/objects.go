@@ -46,6 +46,12 @@ type objectReader struct {
 	emit  func(context.Context, extract.Batch) error
 	cur   *cursorState // mutated as pages are read; encoded into every batch
 	plans map[string]*plan
+	// held are pages converted and not yet emitted; ahead is the list read running a page
+	// ahead, if any.
+	held  heldPages
+	ahead *listAhead
+	// emitErr is emit's error, once it failed.
+	emitErr error
 }
 
 // plan is how one object type is read.
@@ -54,6 +60,9 @@ type plan struct {
 	searchProp []string // properties in search requests
 	listProps  []string // properties in list requests
 	batch      bool     // read properties by batch read after each page
+	// consumed are the properties that columns take (with the id, modified and created
+	// properties); the others go to _extra.
+	consumed map[string]bool
 }
 
 // readObjects reads a CRM object stream: for each object type, the window in progress (if the
@@ -64,6 +73,8 @@ func (s *source) readObjects(ctx context.Context, stream string, from extract.Cu
 		return err
 	}
 	r := &objectReader{s: s, spec: objectSpecOf(stream, s.cfg), emit: emit, cur: cur, plans: map[string]*plan{}}
+	defer r.held.release()
+	defer r.stopAhead()
 	for _, obj := range r.spec.objects {
 		p, err := r.plan(ctx, obj)
 		if err != nil {
@@ -71,6 +82,31 @@ func (s *source) readObjects(ctx context.Context, stream string, from extract.Cu
 		}
 		r.plans[obj] = p
 	}
+	if err := r.readAll(ctx); err != nil {
+		// The pages converted before the failure are emitted with their cursor, as they would
+		// have been one batch per page: the progress they make is kept.
+		if r.emitErr == nil && ctx.Err() == nil {
+			if ferr := r.flush(ctx); ferr != nil {
+				return ferr
+			}
+		}
+		return err
+	}
+	if err := r.flush(ctx); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	rows := newRows(s.mem, schemaOf(r.spec.columns, r.spec.key), r.spec.columns)
+	defer rows.release()
+	return emitRecords(ctx, emit, rows.finish(), cur.encode(), true)
+}
+
+// readAll reads every object type of the stream: the window in progress (if the cursor holds
+// one), then a new window up to now minus index_lag.
+func (r *objectReader) readAll(ctx context.Context) error {
+	cur := r.cur
 	for _, obj := range r.spec.objects {
 		st := cur.Objects[obj]
 		if st == nil {
@@ -91,15 +127,18 @@ func (s *source) readObjects(ctx context.Context, stream string, from extract.Cu
 			}
 		}
 	}
-	rows := newRows(s.mem, schemaOf(r.spec.columns, r.spec.key), r.spec.columns)
-	defer rows.release()
-	return emitRecords(ctx, emit, rows.finish(), cur.encode(), true)
+	return nil
 }
 
 // plan decides the properties of an object type and whether they fit in its requests.
 func (r *objectReader) plan(ctx context.Context, obj string) (*plan, error) {
 	mod := modProp(obj)
-	p := &plan{}
+	p := &plan{consumed: map[string]bool{"hs_object_id": true, mod: true, createProp(obj): true}}
+	for _, c := range r.spec.columns {
+		if prop := c.property(obj); prop != "" {
+			p.consumed[prop] = true
+		}
+	}
 	if r.spec.history {
 		p.props = []string{mod}
 		p.batch = true
@@ -142,8 +181,8 @@ func (r *objectReader) startWindow(st *objState) {
 	st.Win = &window{Phase: phaseSearch, Ceiling: max(ceiling, st.Since), From: lo, FromIncl: true, ArchivedFrom: lo}
 }
 
-// drive runs the window to its end, one page at a time; each page's records are emitted with
-// the cursor reached after it.
+// drive runs the window to its end, one page at a time; each page's records are held with the
+// cursor reached after it, and emitted in batches of whole pages (emitPage).
 func (r *objectReader) drive(ctx context.Context, obj string, st *objState) error {
 	for st.Win != nil {
 		if err := ctx.Err(); err != nil {
@@ -187,7 +226,7 @@ func (r *objectReader) finish(st *objState) {
 // listStep reads one page of the list API (live or archived records).
 func (r *objectReader) listStep(ctx context.Context, obj string, st *objState, archived bool) ([]object, error) {
 	w := st.Win
-	recs, next, err := r.s.api.list(ctx, obj, archived, r.plans[obj].listProps, min(r.s.cfg.pageSize, listPageSize), w.After)
+	recs, next, err := r.listPage(ctx, obj, archived, w.After)
 	if err != nil {
 		what := "list"
 		if archived {
@@ -316,8 +355,9 @@ func recordMod(rec object, mod string) (int64, error) {
 	return ms, nil
 }
 
-// emitPage completes a page (batch-read properties, associations), converts it and emits it with
-// the cursor as it stands after the page.
+// emitPage completes a page (batch-read properties, associations), converts it and holds it
+// with the cursor as it stands after the page; held pages are emitted as one batch once they
+// reach batchRows rows (see flush).
 func (r *objectReader) emitPage(ctx context.Context, obj string, recs []object, archived bool) error {
 	recs, err := r.details(ctx, obj, recs, archived)
 	if err != nil {
@@ -339,7 +379,27 @@ func (r *objectReader) emitPage(ctx context.Context, obj string, recs []object, 
 	if rows.n == 0 {
 		return nil
 	}
-	return emitRecords(ctx, r.emit, rows.finish(), r.cur.encode(), false)
+	r.held.add(rows.finish(), r.cur.encode())
+	if r.held.rows < r.s.batchRows {
+		return nil
+	}
+	return r.flush(ctx)
+}
+
+// flush emits the held pages as one batch, with the cursor reached after the last of them.
+func (r *objectReader) flush(ctx context.Context) error {
+	if len(r.held.recs) == 0 {
+		return nil
+	}
+	rec, err := r.held.take(r.s.mem)
+	if err != nil {
+		return err
+	}
+	if err := emitRecords(ctx, r.emit, rec, r.held.cursor, false); err != nil {
+		r.emitErr = err
+		return err
+	}
+	return nil
 }
 
 // details reads the page's properties (and dealstage history) by batch read when the plan says
@@ -433,13 +493,12 @@ func (r *objectReader) addRecord(rows *rows, obj string, rec object, assoc map[s
 		}
 		return nil
 	}
-	consumed := map[string]bool{"hs_object_id": true, mod: true, createProp(obj): true}
 	cells := make([]*string, len(r.spec.columns))
 	for i, c := range r.spec.columns {
 		switch c.from {
 		case fromProp:
 			if p := c.property(obj); p != "" {
-				cells[i], consumed[p] = rec.Properties[p], true
+				cells[i] = rec.Properties[p]
 			}
 		case fromID:
 			cells[i] = ptr(rec.ID)
@@ -459,9 +518,13 @@ func (r *objectReader) addRecord(rows *rows, obj string, rec object, assoc map[s
 			}
 		}
 	}
-	extra := map[string]*string{}
+	var extra map[string]*string
+	consumed := r.plans[obj].consumed
 	for k, v := range rec.Properties {
 		if !consumed[k] {
+			if extra == nil {
+				extra = map[string]*string{}
+			}
 			extra[k] = v
 		}
 	}

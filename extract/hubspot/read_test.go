@@ -237,14 +237,17 @@ func TestFaultsDoNotChangeTheResult(t *testing.T) {
 }
 
 // A read killed after any batch and rerun from the last loaded cursor ends with exactly the
-// ground truth: a cursor never points past a row not yet emitted.
+// ground truth: a cursor never points past a row not yet emitted, whether a batch is one page or
+// gathers several.
 func TestKillAndResume(t *testing.T) {
 	for _, stream := range []string{"contacts", "deals", "deal_stage_history", "engagements"} {
-		for _, killAt := range []int{0, 1, 2, 3, 5, 8} {
-			t.Run(fmt.Sprintf("%s/batch%d", stream, killAt), func(t *testing.T) {
+		for _, tc := range []struct{ batchRows, killAt int }{{1, 0}, {1, 1}, {1, 2}, {1, 3}, {1, 5}, {1, 8}, {100, 1}, {100, 2}, {100, 3}} {
+			killAt := tc.killAt
+			t.Run(fmt.Sprintf("%s/rows%d/batch%d", stream, tc.batchRows, killAt), func(t *testing.T) {
 				e := newEnv(t, fake.Options{})
 				seedPortal(e)
 				s := e.source(m{"engagement_types": []any{"calls", "emails"}, "page_size": 40})
+				s.batchRows = tc.batchRows
 				key := keyOf(stream)
 				var loaded [][]row
 				var cursor extract.Cursor

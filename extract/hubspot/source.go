@@ -30,7 +30,7 @@ func New(cfg extract.Config) (extract.Source, error) {
 		return nil, err
 	}
 	s := &source{name: cfg.Name, cfg: set, now: cfg.Now, clock: time.Now, sleep: httpretry.Sleep,
-		mem: memory.DefaultAllocator, http: &http.Client{Timeout: set.timeout}}
+		mem: memory.DefaultAllocator, http: &http.Client{Timeout: set.timeout}, batchRows: defaultBatchRows}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -41,8 +41,8 @@ func New(cfg extract.Config) (extract.Source, error) {
 // The constructor is a Factory.
 var _ extract.Factory = New
 
-// source is the HubSpot source. Its fields are read-only after New (tests replace clock, sleep
-// and mem before the first Read); Read may run concurrently for different streams.
+// source is the HubSpot source. Its fields are read-only after New (tests replace clock, sleep,
+// mem and batchRows before the first Read); Read may run concurrently for different streams.
 type source struct {
 	name string
 	cfg  *settings
@@ -55,6 +55,8 @@ type source struct {
 	mem   memory.Allocator
 	http  *http.Client
 	api   *client
+	// batchRows is how many rows of CRM object pages a batch gathers (1: a batch per page).
+	batchRows int
 }
 
 // newClient builds the API client: every request waits on a limiter of requests_per_second

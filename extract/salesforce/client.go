@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/revops/revops/internal/httpretry"
+	"github.com/revops/revops/internal/jsonpage"
 )
 
 // retryClient returns an httpretry.Client with the source's retry policy and classify.
@@ -53,7 +54,7 @@ func (src *Source) classify(r httpretry.Response) httpretry.Decision {
 	src.noteUsage(r.Header)
 	switch {
 	case r.Status >= 200 && r.Status < 300:
-		if isJSON(r.Header) && len(r.Body) > 0 && !json.Valid(r.Body) {
+		if isJSON(r.Header) && len(r.Body) > 0 && !jsonpage.Valid(r.Body) {
 			return httpretry.Decision{Retry: true, Err: fmt.Errorf("HTTP %d: incomplete JSON body (%d bytes)", r.Status, len(r.Body))}
 		}
 		return httpretry.Decision{}

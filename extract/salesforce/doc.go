@@ -72,7 +72,9 @@
 //	ORDER BY SystemModstamp ASC, Id ASC
 //
 // through queryAll (query for objects without IsDeleted), following nextRecordsUrl verbatim
-// and emitting a batch per page, each with the cursor reached so far. Thousands of records may
+// and emitting a batch per page, each with the cursor reached so far. The next page is fetched
+// while the current one is decoded and emitted (one page ahead, never more), and records are
+// read from the JSON straight into the Arrow columns. Thousands of records may
 // share one stamp: the Id tie-break resumes exactly between them. A record updated while its
 // window is paged moves above the window's end; the page shows its new values, the cursor only
 // advances over records still stamped inside the window (so it never passes a record not yet

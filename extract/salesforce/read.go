@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/revops/revops/extract"
+	"github.com/revops/revops/internal/jsonpage"
 )
 
 // maxQueryURL is the longest query URL sent; Salesforce refuses URLs of about 16 K.
@@ -41,6 +42,8 @@ type reader struct {
 	rows       int
 	batches    int
 	emitErr    error
+	// sc reads the records of REST pages.
+	sc jsonpage.Scanner
 }
 
 // queryPage is one REST query response.
@@ -278,47 +281,70 @@ func (r *reader) readWindow(ctx context.Context, lo rowKey, whi time.Time) error
 		return fmt.Errorf("query %s: the SELECT list makes a %d-character URL, over Salesforce's limit: leave fields out with exclude_fields", r.p.object, len(target))
 	}
 	header := map[string]string{"Sforce-Query-Options": "batchSize=" + strconv.Itoa(r.src.set.pageSize)}
-	for page := 1; target != ""; page++ {
-		var qp queryPage
-		if err := r.api.getJSON(ctx, target, header, &qp); err != nil {
-			return fmt.Errorf("query %s (page %d): %w", r.p.object, page, err)
+	// Pages are fetched one ahead: nextRecordsUrl is known once a page's paging fields are read,
+	// so page n+1 is on its way while page n is decoded and emitted.
+	fetch := func(ctx context.Context, at pageAt) (restPage, pageAt, bool, error) {
+		pg, err := r.fetchPage(ctx, at.target, header)
+		if err != nil {
+			return pg, at, false, fmt.Errorf("query %s (page %d): %w", r.p.object, at.page, err)
 		}
-		if err := r.emitPage(ctx, qp.Records, whi); err != nil {
+		more := !pg.done && pg.next != ""
+		// A first page that sends the window to Bulk is the last one fetched ahead: the loop
+		// below decides whether REST goes on.
+		return pg, pageAt{target: pg.next, page: at.page + 1}, more && !r.overBulkThreshold(at.page, pg), nil
+	}
+	pages := jsonpage.Prefetch(ctx, pageAt{target: target, page: 1}, fetch)
+	defer func() { pages.Stop() }()
+	for page := 1; ; page++ {
+		pg, ok, err := pages.Next()
+		if err != nil || !ok {
 			return err
 		}
-		target = ""
-		if !qp.Done {
-			target = qp.NextRecordsURL
+		if err := r.emitPage(ctx, pg.records, whi); err != nil {
+			return err
 		}
-		if page == 1 && target != "" && r.src.set.bulk == BulkAuto && qp.TotalSize > r.src.set.bulkThreshold {
-			r.log.Info("salesforce window over bulk_threshold: using the Bulk API", "object", r.p.object, "records", qp.TotalSize)
+		if !pg.done && pg.next != "" && r.overBulkThreshold(page, pg) {
+			pages.Stop()
+			r.log.Info("salesforce window over bulk_threshold: using the Bulk API", "object", r.p.object, "records", pg.totalSize)
 			handled, err := r.bulkWindow(ctx, r.windowPos, whi)
 			if err != nil || handled {
 				return err
 			}
+			pages = jsonpage.Prefetch(ctx, pageAt{target: pg.next, page: page + 1}, fetch)
 		}
 	}
-	return nil
 }
 
-// emitPage emits one REST page. Progress moves to the last record stamped before whi: records
-// stamped at or after it were updated after the query ran (the page shows current values), so
-// their place in the order is unknown; they are emitted now and read again by a later window.
-func (r *reader) emitPage(ctx context.Context, recs []map[string]json.RawMessage, whi time.Time) error {
-	if len(recs) == 0 {
-		return nil
-	}
+// pageAt is a REST page to fetch: its URL and its number in the window.
+type pageAt struct {
+	target string
+	page   int
+}
+
+// overBulkThreshold reports whether the first page of a window announces more records than
+// bulk_threshold, with bulk auto: the rest of the window is read through Bulk.
+func (r *reader) overBulkThreshold(page int, pg restPage) bool {
+	return page == 1 && r.src.set.bulk == BulkAuto && pg.totalSize > r.src.set.bulkThreshold
+}
+
+// emitPage emits one REST page (its records array's JSON). Progress moves to the last record
+// stamped before whi: records stamped at or after it were updated after the query ran (the page
+// shows current values), so their place in the order is unknown; they are emitted now and read
+// again by a later window.
+func (r *reader) emitPage(ctx context.Context, records []byte, whi time.Time) error {
 	b := newBuilder(r.src.mem, r.p)
 	defer b.release()
-	for _, rec := range recs {
-		k, err := b.appendJSON(rec)
-		if err != nil {
-			return fmt.Errorf("query %s: %w", r.p.object, err)
-		}
+	err := b.appendRecords(&r.sc, records, func(k rowKey) {
 		r.seen(k.id)
 		if k.ts.Before(whi) && r.windowPos.less(k) {
 			r.windowPos = k
 		}
+	})
+	if err != nil {
+		return fmt.Errorf("query %s: %w", r.p.object, err)
+	}
+	if b.n == 0 {
+		return nil
 	}
 	r.advance(r.windowPos)
 	r.rows += b.n

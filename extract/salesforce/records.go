@@ -1,7 +1,6 @@
 package salesforce
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"strconv"
@@ -10,8 +9,9 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/revops/revops/internal/jsonpage"
 )
 
 // rowKey is a row's position in the (stamp, Id) order the reader pages through.
@@ -35,6 +35,12 @@ type builder struct {
 	p  *plan
 	rb *array.RecordBuilder
 	n  int
+
+	// For REST records: each column's value in the record being read (Kind Invalid: absent),
+	// the column a field names, and the column expected next (fields come in SELECT order).
+	vals    []jsonpage.Value
+	byField map[string]int
+	next    int
 }
 
 func newBuilder(mem memory.Allocator, p *plan) *builder {
@@ -50,44 +56,139 @@ func (b *builder) finish() arrow.RecordBatch {
 	return b.rb.NewRecordBatch()
 }
 
-// appendJSON appends one REST record (field name → raw JSON value) and returns its key.
-// A field missing from the record is null.
-func (b *builder) appendJSON(rec map[string]json.RawMessage) (rowKey, error) {
-	var k rowKey
-	for i, c := range b.p.cols {
-		if c.field == "" { // synthesized is_deleted
-			b.rb.Field(i).(*array.BooleanBuilder).Append(false)
-			continue
-		}
-		raw, ok := rec[c.field]
-		if !ok || string(raw) == "null" {
-			b.rb.Field(i).AppendNull()
-			continue
-		}
-		text := string(raw)
-		if raw[0] == '"' {
-			if err := json.Unmarshal(raw, &text); err != nil {
-				return k, fmt.Errorf("field %s: %w", c.field, err)
+// appendRecords appends every record of a REST page's records array (its raw JSON, null or
+// empty for none), read with sc, and calls seen with each record's key. A field missing from a
+// record is null; so is a record that is null.
+func (b *builder) appendRecords(sc *jsonpage.Scanner, records []byte, seen func(rowKey)) error {
+	if len(records) == 0 {
+		return nil
+	}
+	if b.vals == nil {
+		b.vals = make([]jsonpage.Value, len(b.p.cols))
+		b.byField = make(map[string]int, len(b.p.cols))
+		for i, c := range b.p.cols {
+			if c.field != "" {
+				b.byField[c.field] = i
 			}
 		}
-		if err := appendValue(b.rb.Field(i), c, text); err != nil {
-			return k, fmt.Errorf("record %s: field %s: %w", idOf(rec), c.field, err)
+	}
+	sc.Reset(records)
+	if sc.Peek() == jsonpage.Null {
+		return nil
+	}
+	if err := sc.Array(); err != nil {
+		return fmt.Errorf("decode response: records: %w", err)
+	}
+	for i := 0; ; i++ {
+		more, err := sc.Elem()
+		if err != nil {
+			return fmt.Errorf("decode response: records: %w", err)
 		}
+		if !more {
+			return nil
+		}
+		if err := b.readRecord(sc); err != nil {
+			return fmt.Errorf("decode response: record %d: %w", i+1, err)
+		}
+		k, err := b.appendValues()
+		if err != nil {
+			return err
+		}
+		seen(k)
+	}
+}
+
+// readRecord reads one record object into b.vals.
+func (b *builder) readRecord(sc *jsonpage.Scanner) error {
+	clear(b.vals)
+	sc.ResetScratch()
+	switch k := sc.Peek(); k {
+	case jsonpage.Null:
+		_, err := sc.Value()
+		return err
+	case jsonpage.Object:
+	default:
+		return fmt.Errorf("a record is a JSON %s, not an object", k)
+	}
+	if err := sc.Object(); err != nil {
+		return err
+	}
+	b.next = 0
+	for {
+		key, ok, err := sc.Key()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return nil
+		}
+		i := b.column(key)
+		if i < 0 {
+			if err := sc.Skip(); err != nil {
+				return err
+			}
+			continue
+		}
+		if b.vals[i], err = sc.Value(); err != nil {
+			return err
+		}
+	}
+}
+
+// column is the column a record's field fills (-1: none).
+func (b *builder) column(key []byte) int {
+	if n := b.next; n < len(b.p.cols) && b.p.cols[n].field != "" && string(key) == b.p.cols[n].field {
+		b.next = n + 1
+		return n
+	}
+	if i, ok := b.byField[string(key)]; ok {
+		b.next = i + 1
+		return i
+	}
+	return -1
+}
+
+// appendValues appends the record in b.vals and returns its key.
+func (b *builder) appendValues() (rowKey, error) {
+	var k rowKey
+	for i, c := range b.p.cols {
+		bld := b.rb.Field(i)
+		if c.field == "" { // synthesized is_deleted
+			bld.(*array.BooleanBuilder).Append(false)
+			continue
+		}
+		v := b.vals[i]
+		if v.Kind == jsonpage.Invalid || v.Kind == jsonpage.Null {
+			bld.AppendNull()
+			continue
+		}
+		var err error
 		switch i {
-		case b.p.idCol:
-			k.id = text
 		case b.p.stampCol:
-			k.ts, _ = parseDatetime(text)
+			if k.ts, err = parseDatetimeBytes(v.Text); err == nil {
+				bld.(*array.TimestampBuilder).Append(arrow.Timestamp(k.ts.UnixMicro()))
+			}
+		case b.p.idCol:
+			if err = appendValue(bld, c, v.Text); err == nil {
+				k.id = string(v.Text)
+			}
+		default:
+			err = appendValue(bld, c, v.Text)
+		}
+		if err != nil {
+			return k, fmt.Errorf("record %s: field %s: %w", b.recordID(), c.field, err)
 		}
 	}
 	b.n++
 	return k, nil
 }
 
-func idOf(rec map[string]json.RawMessage) string {
-	var id string
-	_ = json.Unmarshal(rec["Id"], &id)
-	return id
+// recordID is the Id of the record in b.vals ("" when it has none, or not a string).
+func (b *builder) recordID() string {
+	if v := b.vals[b.p.idCol]; v.Kind == jsonpage.String {
+		return string(v.Text)
+	}
+	return ""
 }
 
 // appendCSV appends one Bulk CSV row; pos maps each plan column to its CSV column (-1: none).
@@ -108,7 +209,7 @@ func (b *builder) appendCSV(row []string, pos []int) (rowKey, error) {
 			b.rb.Field(i).AppendNull()
 			continue
 		}
-		if err := appendValue(b.rb.Field(i), c, text); err != nil {
+		if err := appendValue(b.rb.Field(i), c, []byte(text)); err != nil {
 			return k, fmt.Errorf("field %s: %w", c.field, err)
 		}
 		switch i {
@@ -142,20 +243,20 @@ func (b *builder) appendTombstone(id string, at time.Time) {
 }
 
 // appendValue parses text (a JSON scalar's text, or a CSV field) into bld.
-func appendValue(bld array.Builder, c column, text string) error {
+func appendValue(bld array.Builder, c column, text []byte) error {
 	switch c.kind {
 	case kString:
-		bld.(*array.StringBuilder).Append(text)
+		bld.(*array.StringBuilder).BinaryBuilder.Append(text)
 	case kBool:
-		v, err := strconv.ParseBool(text)
+		v, err := parseBool(text)
 		if err != nil {
 			return fmt.Errorf("%q is not a boolean", text)
 		}
 		bld.(*array.BooleanBuilder).Append(v)
 	case kInt:
-		v, err := strconv.ParseInt(text, 10, 64)
+		v, err := strconv.ParseInt(string(text), 10, 64)
 		if err != nil {
-			f, ferr := strconv.ParseFloat(text, 64)
+			f, ferr := strconv.ParseFloat(string(text), 64)
 			if ferr != nil || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
 				return fmt.Errorf("%q is not an integer", text)
 			}
@@ -163,26 +264,26 @@ func appendValue(bld array.Builder, c column, text string) error {
 		}
 		bld.(*array.Int64Builder).Append(v)
 	case kFloat:
-		v, err := strconv.ParseFloat(text, 64)
+		v, err := strconv.ParseFloat(string(text), 64)
 		if err != nil {
 			return fmt.Errorf("%q is not a number", text)
 		}
 		bld.(*array.Float64Builder).Append(v)
 	case kDecimal:
 		dt := c.typ.(*arrow.Decimal128Type)
-		v, err := decimal128.FromString(text, dt.Precision, dt.Scale)
+		v, err := parseDecimal(text, dt.Precision, dt.Scale)
 		if err != nil {
 			return fmt.Errorf("%q does not fit decimal(%d,%d): %w", text, dt.Precision, dt.Scale, err)
 		}
 		bld.(*array.Decimal128Builder).Append(v)
 	case kDate:
-		t, err := time.Parse(time.DateOnly, text)
+		t, err := parseDate(text)
 		if err != nil {
 			return fmt.Errorf("%q is not a date (2006-01-02)", text)
 		}
 		bld.(*array.Date32Builder).Append(arrow.Date32FromTime(t))
 	case kTimestamp:
-		t, err := parseDatetime(text)
+		t, err := parseDatetimeBytes(text)
 		if err != nil {
 			return err
 		}

@@ -394,6 +394,20 @@ func TestScenario08Bulk(t *testing.T) {
 		}
 		assertTruth(t, tb, e.truth("Account"))
 	})
+	t.Run("over bulk_threshold, Bulk refuses: REST goes on from page 2", func(t *testing.T) {
+		e := newEnv(t)
+		e.accounts(4500, func(i int) time.Time { return t0.Add(-time.Hour).Add(time.Duration(i%600) * time.Second) })
+		e.org.SetKnobs(fake.Knobs{BulkUnsupported: []string{"Account"}})
+		tb := newTable()
+		res := e.mustRead(e.source(m{"bulk_threshold": 3000}), "account", nil, tb)
+		if fmt.Sprint(res.batches[:min(3, len(res.batches))]) != "[2000 2000 500]" || unique(res.ids) != 4500 {
+			t.Errorf("emitted %d distinct rows in %v, want the three REST pages", unique(res.ids), res.batches)
+		}
+		if n := e.org.Stats().ByPath["/services/data/v62.0/queryAll"]; n != 1 {
+			t.Errorf("queries started = %d, want 1 (REST resumed at nextRecordsUrl)", n)
+		}
+		assertTruth(t, tb, e.truth("Account"))
+	})
 	t.Run("failed job falls back to REST", func(t *testing.T) {
 		e := newEnv(t)
 		e.accounts(300, func(i int) time.Time { return t0.Add(-time.Hour).Add(time.Duration(i) * time.Second) })
