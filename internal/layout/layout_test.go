@@ -34,7 +34,7 @@ func TestImportDirection(t *testing.T) {
 		"config":    {"internal/"},
 		"internal/": {"internal/"},
 		// The demo serves its world through the vendors' fakes (and imports nothing else).
-		"internal/demo": {"internal/", "extract/salesforce/fake", "extract/hubspot/fake", "extract/stripe/fake"},
+		"internal/demo": {"internal/", "extract/salesforce/fake", "extract/hubspot/fake", "extract/marketo/fake", "extract/stripe/fake"},
 	}
 	n := 0
 	for {
