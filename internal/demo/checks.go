@@ -96,6 +96,10 @@ sources:
     tables:
       - name: account
         description: Salesforce accounts, soft-deleted rows (the recycle bin) included.
+        checks:
+          # The live accounts loaded equal Salesforce's own count (SELECT COUNT(), taken by
+          # the connector right after the extract).
+          - extract_totals: {name: accounts_match_salesforce, where: "not is_deleted"}
         columns:
           - name: id
             checks: [not_null, unique]
@@ -117,6 +121,7 @@ sources:
               - relationships: {name: orphan_contacts, to: "source('crm', 'account')", field: id, severity: warn}
       - name: opportunity
         checks:
+          - extract_totals: {name: opportunities_match_salesforce, where: "not is_deleted"}
           - freshness: {name: opportunities_freshness, column: system_modstamp, time_zone: UTC, warn_after: 24h, error_after: 72h, severity: warn}
           - sql:
               name: open_past_close_date
