@@ -1,7 +1,9 @@
 package models_test
 
 import (
+	"fmt"
 	"maps"
+	"strings"
 	"testing"
 )
 
@@ -101,6 +103,60 @@ func TestPipelineSnapshot(t *testing.T) {
 		"2024-03-31|O4|Prospecting|9000|true|900",
 		"2024-04-30|O2|Negotiation|50000|true|37500",
 		"2024-04-30|O3|Prospecting|8000|false|800")
+}
+
+// §6.2 daily snapshot: the open opportunities of each of the last opportunity_snapshot_days days,
+// as they stood at the end of the day. O2 gets three changes in the window: two on 19 March
+// (the later wins: 45000, closing 15 July) and one on 20 March (42000, 31 July). O1 closes won on
+// 20 March and leaves the snapshot that day. O3 has no history: it is only at as_of_date, with
+// its current values. O5 is created after as_of_date.
+func TestOpportunityDailySnapshot(t *testing.T) {
+	f := crmFixture(map[string]any{"as_of_date": "2024-03-21", "opportunity_snapshot_days": 3})
+	f.tables["crm.opportunity_history"] = strings.Replace(f.tables["crm.opportunity_history"], ") as t(", `,
+			('H9', 'O2', 'Discovery', 41000.00, date '2024-07-01', timestamp '2024-03-19 07:00:00'),
+			('H10', 'O2', 'Discovery', 45000.00, date '2024-07-15', timestamp '2024-03-19 08:00:00'),
+			('H11', 'O2', 'Discovery', 42000.00, date '2024-07-31', timestamp '2024-03-20 09:00:00')
+		) as t(`, 1)
+	wh := f.build(t, "+fct_opportunity_daily_snapshot")
+	want(t, "daily snapshot", rows(t, wh, `select snapshot_date, opportunity_id, stage_name, amount, close_date, days_in_stage,
+		is_forecastable, weighted_amount_reporting, coalesce(history_id, '-') from fct_opportunity_daily_snapshot order by 1, 2`),
+		"2024-03-19|O1|Proposal|12000|2024-03-31|43|true|6000|H3",
+		"2024-03-19|O2|Discovery|45000|2024-07-15|47|true|9000|H10",
+		"2024-03-19|O4|Prospecting|9000|2024-04-15|33|true|900|H7",
+		"2024-03-20|O2|Discovery|42000|2024-07-31|48|true|8400|H11",
+		"2024-03-20|O4|Prospecting|9000|2024-04-15|34|true|900|H7",
+		"2024-03-21|O2|Discovery|42000|2024-07-31|49|true|8400|H11",
+		"2024-03-21|O3|Prospecting|8000|2024-03-31|20|false|800|-",
+		"2024-03-21|O4|Prospecting|9000|2024-04-15|35|true|900|H7")
+	// the days at the month ends agree with fct_pipeline_snapshot
+	f = crmFixture(map[string]any{"opportunity_snapshot_days": 120})
+	wh = f.build(t, "+fct_opportunity_daily_snapshot +fct_pipeline_snapshot")
+	want(t, "month ends", rows(t, wh, `select count(*), count(d.opportunity_id) from fct_pipeline_snapshot as p
+		left join fct_opportunity_daily_snapshot as d
+		  on d.snapshot_date = p.snapshot_date and d.opportunity_id = p.opportunity_id and d.amount = p.amount
+		 and d.stage_name = p.stage_name and d.close_date = p.close_date
+		 and d.weighted_amount_reporting = p.weighted_amount_reporting and d.is_forecastable = p.is_forecastable`),
+		"8|8")
+	want(t, "window", rows(t, wh, `select min(snapshot_date), max(snapshot_date), count(distinct snapshot_date)
+		from fct_opportunity_daily_snapshot`), "2024-01-10|2024-04-30|112")
+	// Without opportunity_snapshot_days: as_of_date's fiscal quarter to date (April, or, with a
+	// fiscal year from February, February to April).
+	for _, c := range []struct {
+		start int
+		want  string
+	}{{1, "2024-04-01|2024-04-30|30"}, {2, "2024-02-01|2024-04-30|90"}, {5, "2024-02-01|2024-04-30|90"}, {4, "2024-04-01|2024-04-30|30"}} {
+		wh = crmFixture(map[string]any{"fiscal_year_start_month": c.start}).build(t, "+fct_opportunity_daily_snapshot")
+		want(t, fmt.Sprint("fiscal quarter, year from month ", c.start), rows(t, wh, `select min(snapshot_date), max(snapshot_date),
+			count(distinct snapshot_date) from fct_opportunity_daily_snapshot`), c.want)
+	}
+	tb := &fatalRecorder{T: t}
+	func() {
+		defer func() { _ = recover() }()
+		crmFixture(map[string]any{"opportunity_snapshot_days": 0}).build(tb, "+fct_opportunity_daily_snapshot")
+	}()
+	if !tb.failed || !contains(tb.msg, "opportunity_snapshot_days must be 1 or more") {
+		t.Errorf("opportunity_snapshot_days 0: failed=%v %q", tb.failed, tb.msg)
+	}
 }
 
 // §6.4–6.6 and the targets file: pipeline created, coverage, win rate.

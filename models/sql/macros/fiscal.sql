@@ -15,3 +15,9 @@ cast(extract(year from {{ date_expr }}) + case when extract(month from {{ date_e
 {%- set start = var('fiscal_year_start_month', 1) | int -%}
 cast(((cast(extract(month from {{ date_expr }}) as integer) - {{ start }} + 12) % 12) // 3 + 1 as integer)
 {%- endmacro %}
+
+{#- The first day of the fiscal quarter containing date_expr (a DATE). -#}
+{% macro fiscal_quarter_start(date_expr) -%}
+{%- set start = var('fiscal_year_start_month', 1) | int -%}
+cast({{ dateadd('month', '-((cast(extract(month from ' ~ date_expr ~ ') as integer) - ' ~ start ~ ' + 12) % 3)', date_trunc('month', date_expr)) }} as date)
+{%- endmacro %}

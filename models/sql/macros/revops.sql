@@ -56,8 +56,8 @@ cast({{ expr }} as decimal(38, 6))
 {%- endif %}
 {%- endmacro %}
 
-{#- The billing system (var billing_system): files (subscription periods), stripe (the stripe
-    connector's tables), or none. Unset, it is files when the source named by var
+{#- The billing system (var billing_system): files (subscription periods), stripe, zuora or
+    chargebee (those connectors' tables), or none. Unset, it is files when the source named by var
     billing_source (default billing) has a subscriptions table, else none. -#}
 {% macro billing_system() -%}
 {%- if source_exists(var('billing_source', 'billing'), 'subscriptions') %}

@@ -5,7 +5,9 @@
     customer ids of the subscription periods, matched to the CRM only when their id is the
     CRM account id. Stripe: the CRM account id is read from the customer's metadata key
     var stripe_crm_account_metadata_key (default crm_account_id). Zuora: accounts, with their
-    CrmId and the bill-to contact's work email. -#}
+    CrmId and the bill-to contact's work email. Chargebee: customers (the company, else the
+    person's name), with the CRM account id under the key var chargebee_crm_account_key (default
+    crm_account_id) of the customer's meta_data, or the custom field of that name (cf_…). -#}
 {%- if billing_system() == 'files' and source_exists(var('billing_source', 'billing'), 'customers') %}
 select
     cast(customer_id as varchar) as customer_id,
@@ -44,4 +46,15 @@ select
     'zuora' as source_system
 from {{ billing_source('accounts') }} as a
 left join {{ billing_source('contacts') }} as c on c.id = a.bill_to_id
+{%- elif billing_system() == 'chargebee' %}
+{%- set key_path = literal('$."' ~ var('chargebee_crm_account_key', 'crm_account_id') ~ '"') %}
+select
+    id as customer_id,
+    coalesce(nullif(trim(company), ''), nullif(trim(concat_ws(' ', first_name, last_name)), '')) as name,
+    email,
+    {{ email_domain('email') }} as email_domain,
+    nullif(trim(coalesce(json_extract_string(meta_data, {{ key_path }}), json_extract_string(_extra, {{ key_path }}))), '') as crm_account_id,
+    'chargebee' as source_system
+from {{ billing_source('customers') }}
+where not coalesce(deleted, false)
 {%- endif %}

@@ -12,7 +12,23 @@
     Zuora (billing_system: zuora): the recurring charge segments of each subscription's latest
     version, each over [effective_start_date, effective_end_date) at its MRR (Zuora normalises
     MRR to a month; a cancellation ends the segments at the cancellation date). Usage charges
-    are metered, one-time charges are not MRR. -#}
+    are metered, one-time charges are not MRR.
+    Chargebee (billing_system: chargebee, Product Catalog 2.0; 1.0's plan on the subscription
+    too): the plan and addon items of each subscription as it is now (the rows of its highest
+    subscription_resource_version: Chargebee sends nothing when an item is removed), at the
+    item's amount per billing period over the months in that period, over the subscription's
+    paid life: from activation (the end of the trial) to the cancellation (cancelled; for
+    non_renewing the scheduled one, else the end of the current term), the pause (paused) or the
+    transfer, open while active.
+    An in-trial subscription is a trial line; future ones are left out; one-off charges are not
+    MRR, metered items are metered. Discounts included in MRR (subscription_discounts, and
+    applied coupons without a discount row, from the coupon's definition) are lines of their
+    own with the discount in mrr_discount: a percentage of the items it applies to, or a fixed
+    amount per billing period; forever, or for a limited period from when it was applied (or
+    until its apply_till); one-time discounts are not recurring and not MRR (spec §4.6).
+    A Chargebee subscription holds only its current items, and the billed history (invoice line
+    items, spec §3) is not read: a quantity or price change counts from the subscription's
+    start, not from when it happened. -#}
 {%- if billing_system() == 'files' %}
 select
     cast(customer_id as varchar) as customer_id,
@@ -125,4 +141,245 @@ join {{ billing_source('rate_plans') }} as r on r.id = c.rate_plan_id
 join versions as s on s.id = r.subscription_id and s.recency = 1
 where c.charge_type in ('Recurring', 'Usage')
   and (c.effective_end_date is null or c.effective_end_date > c.effective_start_date)
+{%- elif billing_system() == 'chargebee' %}
+{%- set src = var('billing_source', 'billing') %}
+{%- set catalog = source_exists(src, 'item_prices') and source_exists(src, 'items') %}
+{%- set has_discounts = source_exists(src, 'subscription_discounts') %}
+{%- set has_coupons = source_exists(src, 'subscription_coupons') and source_exists(src, 'coupons') %}
+with subs as (
+    select
+        id as subscription_id,
+        customer_id,
+        status,
+        upper(currency_code) as currency,
+        billing_period,
+        billing_period_unit,
+        plan_id,
+        plan_quantity,
+        plan_unit_price,
+        plan_amount,
+        cast(case when status = 'in_trial' then coalesce(trial_start, started_at, created_at)
+                  else coalesce(activated_at, trial_end, started_at, start_date, created_at) end as timestamp) as valid_from,
+        cast(case status
+                 when 'cancelled' then coalesce(cancelled_at, current_term_end, updated_at)
+                 when 'non_renewing' then coalesce(cancelled_at, current_term_end)
+                 when 'paused' then coalesce(pause_date, updated_at)
+                 when 'transferred' then coalesce(cancelled_at, updated_at)
+             end as timestamp) as valid_to
+    from {{ billing_source('subscriptions') }}
+    where not coalesce(deleted, false)
+      and status <> 'future'
+),
+-- a subscription's child rows are current when they carry its highest resource version
+item_rows as (
+    select i.*, max(i.subscription_resource_version) over (partition by i.subscription_id) as latest_version
+    from {{ billing_source('subscription_items') }} as i
+),
+items as (
+    select
+        subscription_id,
+        item_price_id,
+        item_type,
+        coalesce(cast(quantity as decimal(38, 6)), cast(nullif(quantity_in_decimal, '') as decimal(38, 6)), 1) as quantity,
+        coalesce(amount, cast(nullif(amount_in_decimal, '') as decimal(38, 6)), unit_price * coalesce(quantity, 1)) as amount,
+        billing_period,
+        billing_period_unit
+    from item_rows
+    where subscription_resource_version is not distinct from latest_version
+      and not coalesce(deleted, false)
+      and item_type in ('plan', 'addon')
+      and not coalesce(charge_once, false)
+    union all
+    -- Product Catalog 1.0: the plan is on the subscription
+    select
+        subscription_id, plan_id, 'plan', cast(coalesce(plan_quantity, 1) as decimal(38, 6)),
+        coalesce(plan_amount, plan_unit_price * coalesce(plan_quantity, 1)), billing_period, billing_period_unit
+    from subs
+    where plan_id is not null
+      and subscription_id not in (select subscription_id from item_rows)
+),
+item_lines as (
+    select
+        s.customer_id,
+        s.subscription_id,
+        s.subscription_id || '/' || i.item_price_id as subscription_item_id,
+{%- if catalog %}
+        p.item_id as product_id,
+{%- else %}
+        cast(null as varchar) as product_id,
+{%- endif %}
+        i.item_price_id as plan_id,
+        i.item_type,
+        s.currency,
+        s.valid_from,
+        s.valid_to,
+        i.quantity,
+        i.billing_period,
+        i.billing_period_unit,
+        {{ monthly_amount('i.amount', 'i.billing_period_unit', 'i.billing_period') }} as mrr_gross,
+        s.status = 'in_trial' as is_trial,
+{%- if catalog %}
+        coalesce(it.metered, false) as is_metered,
+{%- else %}
+        false as is_metered,
+{%- endif %}
+        s.status
+    from items as i
+    join subs as s on s.subscription_id = i.subscription_id
+{%- if catalog %}
+    left join {{ billing_source('item_prices') }} as p on p.id = i.item_price_id
+    left join {{ billing_source('items') }} as it on it.id = p.item_id
+{%- endif %}
+){% if has_discounts or has_coupons %},
+{%- if has_discounts %}
+discount_rows as (
+    select d.*, max(d.subscription_resource_version) over (partition by d.subscription_id) as latest_version
+    from {{ billing_source('subscription_discounts') }} as d
+),
+{%- endif %}
+{%- if has_coupons %}
+coupon_rows as (
+    select c.*, max(c.subscription_resource_version) over (partition by c.subscription_id) as latest_version
+    from {{ billing_source('subscription_coupons') }} as c
+),
+{%- endif %}
+-- the discounts included in MRR, and applied coupons that no discount row stands for
+discounts as (
+{%- if has_discounts %}
+    select
+        subscription_id, 'discount/' || id as discount_id, type, percentage, amount, duration_type,
+        period, period_unit, coalesce(apply_on, 'invoice_amount') as apply_on, item_price_id,
+        cast(null as varchar) as item_constraints,
+        cast(created_at as timestamp) as applied_at, cast(apply_till as timestamp) as apply_till
+    from discount_rows
+    where subscription_resource_version is not distinct from latest_version
+      and not coalesce(deleted, false)
+      and coalesce(included_in_mrr, true)
+{%- endif %}
+{%- if has_discounts and has_coupons %}
+    union all
+{%- endif %}
+{%- if has_coupons %}
+    select
+        a.subscription_id, 'coupon/' || a.coupon_id, c.discount_type, c.discount_percentage, c.discount_amount,
+        c.duration_type, coalesce(c.period, c.duration_month), case when c.period is null then 'month' else c.period_unit end,
+        coalesce(c.apply_on, 'invoice_amount'), cast(null as varchar), cast(c.item_constraints as varchar),
+        cast(null as timestamp), cast(a.apply_till as timestamp)
+    from coupon_rows as a
+    join {{ billing_source('coupons') }} as c on c.id = a.coupon_id
+    where a.subscription_resource_version is not distinct from a.latest_version
+      and not coalesce(a.deleted, false)
+{%- if has_discounts %}
+      and not exists (
+          select 1 from discount_rows as d
+          where d.subscription_id = a.subscription_id and d.coupon_id = a.coupon_id
+            and d.subscription_resource_version is not distinct from d.latest_version)
+{%- endif %}
+{%- endif %}
+),
+-- when each discount applies: from when it was applied (coupons: the subscription's start)
+-- for its limited period or until apply_till, or as long as the subscription (forever)
+discount_windows as (
+    select
+        d.*,
+        s.customer_id, s.currency, s.status, s.billing_period as subscription_period,
+        s.billing_period_unit as subscription_period_unit,
+        case when d.applied_at is null or d.applied_at < s.valid_from then s.valid_from else d.applied_at end as valid_from,
+        case when d.duration_type = 'limited_period' then coalesce(d.apply_till,
+            case d.period_unit
+                when 'day' then {{ dateadd('day', 'd.period', 'coalesce(d.applied_at, s.valid_from)') }}
+                when 'week' then {{ dateadd('week', 'd.period', 'coalesce(d.applied_at, s.valid_from)') }}
+                when 'month' then {{ dateadd('month', 'd.period', 'coalesce(d.applied_at, s.valid_from)') }}
+                when 'year' then {{ dateadd('year', 'd.period', 'coalesce(d.applied_at, s.valid_from)') }}
+            end)
+        end as discount_end,
+        s.valid_to as subscription_end
+    from discounts as d
+    join subs as s on s.subscription_id = d.subscription_id
+    where coalesce(d.duration_type, 'forever') <> 'one_time'
+),
+-- the items each discount applies to: a given item price; or, for a coupon on specified items,
+-- the item types it allows whole ('all') and the item prices it lists ('specific'); or all
+discount_items as (
+    select w.subscription_id, w.discount_id, l.mrr_gross, l.billing_period, l.billing_period_unit
+    from discount_windows as w
+    join item_lines as l on l.subscription_id = w.subscription_id and not l.is_metered
+    where case
+        when w.item_price_id is not null then l.plan_id = w.item_price_id
+        when w.apply_on = 'each_specified_item' then coalesce(list_contains(list_transform(
+                 cast(json_extract(w.item_constraints, '$[*]') as json[]),
+                 k -> case json_extract_string(k, '$.constraint')
+                          when 'all' then json_extract_string(k, '$.item_type') = l.item_type
+                          when 'specific' then json_extract_string(k, '$.item_type') = l.item_type
+                               and json_contains(json_extract(k, '$.item_price_ids'), to_json(l.plan_id))
+                          else false end), true), false)
+        else true end
+),
+discount_lines as (
+    select
+        w.customer_id,
+        w.subscription_id,
+        w.subscription_id || '/' || w.discount_id as subscription_item_id,
+        w.currency,
+        w.valid_from,
+        case when w.discount_end is null then w.subscription_end
+             when w.subscription_end is null or w.discount_end < w.subscription_end then w.discount_end
+             else w.subscription_end end as valid_to,
+        w.status,
+        case
+            when w.type = 'percentage'
+            then cast(w.percentage * (select coalesce(sum(i.mrr_gross), 0) from discount_items as i
+                                      where i.subscription_id = w.subscription_id and i.discount_id = w.discount_id) / 100
+                      as decimal(38, 6))
+            when w.item_price_id is not null
+            then (select max({{ monthly_amount('w.amount', 'i.billing_period_unit', 'i.billing_period') }})
+                  from discount_items as i where i.subscription_id = w.subscription_id and i.discount_id = w.discount_id)
+            else {{ monthly_amount('w.amount', 'w.subscription_period_unit', 'w.subscription_period') }}
+        end as mrr_discount
+    from discount_windows as w
+){% endif %}
+select
+    customer_id,
+    subscription_id,
+    subscription_item_id,
+    product_id,
+    plan_id,
+    currency,
+    valid_from,
+    valid_to,
+    quantity,
+    mrr_gross,
+    {{ money('0') }} as mrr_discount,
+    mrr_gross as mrr_net,
+    is_trial,
+    false as is_paused,
+    is_metered,
+    status as status_at_valid_from,
+    'chargebee' as source_system
+from item_lines
+where valid_to is null or valid_to > valid_from
+{%- if has_discounts or has_coupons %}
+union all
+select
+    customer_id,
+    subscription_id,
+    subscription_item_id,
+    cast(null as varchar),
+    cast(null as varchar),
+    currency,
+    valid_from,
+    valid_to,
+    {{ money('1') }},
+    {{ money('0') }},
+    mrr_discount,
+    -mrr_discount,
+    status = 'in_trial',
+    false,
+    false,
+    status,
+    'chargebee'
+from discount_lines
+where (valid_to is null or valid_to > valid_from)
+  and coalesce(mrr_discount, 0) <> 0
+{%- endif %}
 {%- endif %}

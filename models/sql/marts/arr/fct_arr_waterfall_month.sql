@@ -3,7 +3,8 @@
     per month from the first active month to as_of_date's month, months without movements
     included. The identity holds exactly every month:
     starting_mrr + new + expansion + reactivation + contraction + churned + fx_adjustment
-    = ending_mrr, and ending_mrr of a month = starting_mrr of the next. -#}
+    = ending_mrr, and ending_mrr of a month = starting_mrr of the next. Customers are those
+    with MRR, and those in a churn grace gap (var churn_grace_months). -#}
 with c as (
     select * from {{ ref('fct_customer_mrr_month') }}
 ),
@@ -21,8 +22,8 @@ by_month as (
         sum(contraction_mrr) as contraction_mrr,
         sum(churned_mrr) as churned_mrr,
         sum(fx_adjustment) as fx_adjustment,
-        count(*) filter (where is_active) as customers_end,
-        count(*) filter (where previous_month_is_active) as customers_start,
+        count(*) filter (where is_active or is_in_grace) as customers_end,
+        count(*) filter (where previous_month_is_active or previous_month_is_in_grace) as customers_start,
         count(*) filter (where change_category = 'new') as new_customers,
         count(*) filter (where change_category = 'churn') as churned_customers,
         count(*) filter (where change_category = 'reactivation') as reactivated_customers,

@@ -4,7 +4,16 @@
     never past as_of_date's month. Money columns without a suffix are in the reporting currency
     at the month's rate: mrr and previous_month_mrr are both converted at this month's rate, so
     exchange-rate moves never become movements; they go to fx_adjustment, which keeps the
-    roll-forward exact: previous month's mrr + fx_adjustment + mrr_change = mrr. -#}
+    roll-forward exact: previous month's mrr + fx_adjustment + mrr_change = mrr.
+    var churn_grace_months (default 0, spec §4.3): a customer whose MRR is zero for at most that
+    many consecutive months and then comes back has not churned: the gap months are
+    is_in_grace (still a customer, with no MRR), the drop to zero is contraction and the return
+    expansion, not churn and reactivation. A gap still open at as_of_date's month, or longer
+    than the grace, is churn (and reactivation on return). -#}
+{%- set grace = var('churn_grace_months', 0) | int %}
+{%- if grace < 0 %}
+{{ exceptions.raise_compiler_error("var churn_grace_months must be 0 or more, not " ~ grace) }}
+{%- endif %}
 with cm as (
     select * from {{ ref('int_customer_mrr_currency_month') }}
 ),
@@ -28,43 +37,23 @@ dense as (
       on m.date_month >= b.first_active_month
      and m.date_month <= {{ dateadd('month', 1, 'b.last_active_month') }}
 ),
-rates as (
-    select currency, date_month, rate_to_reporting as rate from {{ ref('int_fx_rates_month') }}
-),
--- each month's native amounts next to the previous month's, per currency
-native as (
-    select customer_key, currency, date_month,
-           sum(mrr_now) as mrr_now, sum(mrr_prev) as mrr_prev,
-           sum(gross_now) as gross_now, sum(discount_now) as discount_now,
-           bool_or(clamped) as clamped
-    from (
-        select customer_key, currency, date_month, mrr_native as mrr_now, 0 as mrr_prev,
-               mrr_gross_native as gross_now, mrr_discount_native as discount_now, mrr_clamped as clamped
-        from cm
-        union all
-        select customer_key, currency, cast({{ dateadd('month', 1, 'date_month') }} as date), 0, mrr_native, 0, 0, false
-        from cm
-    ) as x
-    group by customer_key, currency, date_month
-),
+-- the customer's currencies summed (currency and mrr_native only when it has one)
 converted as (
     select
-        n.customer_key,
-        n.date_month,
-        case when count(distinct n.currency) filter (where n.mrr_now <> 0) = 1
-             then max(n.currency) filter (where n.mrr_now <> 0) end as currency,
-        case when count(distinct n.currency) filter (where n.mrr_now <> 0) = 1
-             then sum(n.mrr_now) end as mrr_native,
-        sum({{ to_reporting('n.mrr_now', 'r.rate', 'n.currency', 'n.date_month') }}) as mrr,
-        sum({{ to_reporting('n.gross_now', 'r.rate', 'n.currency', 'n.date_month') }}) as mrr_gross,
-        sum({{ to_reporting('n.discount_now', 'r.rate', 'n.currency', 'n.date_month') }}) as mrr_discount,
-        sum({{ to_reporting('n.mrr_prev', 'r.rate', 'n.currency', 'n.date_month') }}) as previous_month_mrr,
-        sum({{ to_reporting('n.mrr_prev', 'rp.rate', 'n.currency', dateadd('month', -1, 'n.date_month')) }}) as previous_month_mrr_at_previous_rate,
-        bool_or(n.clamped) as mrr_clamped
-    from native as n
-    left join rates as r on r.currency = n.currency and r.date_month = n.date_month
-    left join rates as rp on rp.currency = n.currency and rp.date_month = {{ dateadd('month', -1, 'n.date_month') }}
-    group by n.customer_key, n.date_month
+        customer_key,
+        date_month,
+        case when count(distinct currency) filter (where mrr_native <> 0) = 1
+             then max(currency) filter (where mrr_native <> 0) end as currency,
+        case when count(distinct currency) filter (where mrr_native <> 0) = 1
+             then sum(mrr_native) end as mrr_native,
+        sum(mrr) as mrr,
+        sum(mrr_gross) as mrr_gross,
+        sum(mrr_discount) as mrr_discount,
+        sum(previous_mrr) as previous_month_mrr,
+        sum(previous_mrr_at_previous_rate) as previous_month_mrr_at_previous_rate,
+        bool_or(mrr_clamped) as mrr_clamped
+    from {{ ref('int_customer_mrr_currency_change') }}
+    group by customer_key, date_month
 ),
 series as (
     select
@@ -83,6 +72,34 @@ series as (
     from dense as d
     left join converted as c on c.customer_key = d.customer_key and c.date_month = d.date_month
 ),
+{%- if grace > 0 %}
+-- the months of each gap without MRR, between the last active month before it and the next after
+gaps as (
+    select
+        s.*,
+        max(case when s.mrr > 0 then s.date_month end) over (
+            partition by s.customer_key order by s.date_month rows between unbounded preceding and 1 preceding) as previous_active_month,
+        min(case when s.mrr > 0 then s.date_month end) over (
+            partition by s.customer_key order by s.date_month rows between 1 following and unbounded following) as next_active_month
+    from series as s
+),
+graced as (
+    select
+        g.*,
+        coalesce(lag(g.is_in_grace) over (partition by g.customer_key order by g.date_month), false) as previous_month_is_in_grace
+    from (
+        select
+            gaps.*,
+            not gaps.mrr > 0 and coalesce({{ datediff('month', 'gaps.previous_active_month', 'gaps.next_active_month') }} - 1 <= {{ grace }}, false) as is_in_grace
+        from gaps
+    ) as g
+),
+{%- else %}
+graced as (
+    select s.*, false as is_in_grace, false as previous_month_is_in_grace
+    from series as s
+),
+{%- endif %}
 classified as (
     select
         s.*,
@@ -93,12 +110,14 @@ classified as (
         s.mrr - s.previous_month_mrr as mrr_change,
         case
             when s.date_month = s.first_active_month then 'new'
+            when not s.mrr > 0 and s.previous_month_mrr > 0 and s.is_in_grace then 'contraction'
             when not s.mrr > 0 and s.previous_month_mrr > 0 then 'churn'
+            when s.mrr > 0 and not s.previous_month_mrr > 0 and s.previous_month_is_in_grace then 'expansion'
             when s.mrr > 0 and not s.previous_month_mrr > 0 then 'reactivation'
             when s.mrr > s.previous_month_mrr then 'expansion'
             when s.mrr < s.previous_month_mrr then 'contraction'
         end as change_category
-    from series as s
+    from graced as s
 )
 select
     c.date_month,
@@ -129,7 +148,9 @@ select
     case when c.change_category = 'churn' then c.mrr_change else 0 end as churned_mrr,
     case when c.change_category = 'reactivation' then c.mrr_change else 0 end as reactivation_mrr,
     c.fx_adjustment,
-    c.mrr_clamped
+    c.mrr_clamped,
+    c.is_in_grace,
+    c.previous_month_is_in_grace
 from classified as c
 left join (
     select customer_key, min(account_id) as account_id, min(segment) as segment, min(region) as region

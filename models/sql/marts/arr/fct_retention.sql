@@ -7,7 +7,10 @@
     nrr_12m = cohort MRR in m / cohort MRR in m - 12 (expansion, contraction, churn and
     reactivation of cohort members; new customers excluded); grr_12m = sum of
     least(MRR in m, MRR in m - 12) / cohort MRR in m - 12. Both sides are converted at m's
-    rates, so exchange-rate moves do not count as retention. NULL when there is no cohort. -#}
+    rates, so exchange-rate moves do not count as retention. NULL when there is no cohort.
+    With var churn_grace_months, churned customers and logo churn follow the waterfall (a gap
+    within the grace is no churn), and a cohort member without MRR in m but inside a grace gap
+    counts as retained in logo_retention_12m (its MRR in m is still zero). -#}
 with cm as (
     select * from {{ ref('int_customer_mrr_currency_month') }}
 ),
@@ -48,16 +51,21 @@ members as (
     group by x.customer_key, x.t1
     having sum(x.mrr_t0_native) > 0
 ),
+-- customers without MRR inside a churn grace gap (var churn_grace_months) are still customers
+in_grace as (
+    select customer_id, date_month from {{ ref('fct_customer_mrr_month') }} where is_in_grace
+),
 cohorts as (
     select
-        t1 as date_month,
+        m.t1 as date_month,
         count(*) as cohort_customers,
-        count(*) filter (where mrr_t1 > 0) as cohort_customers_retained,
-        sum(mrr_t0) as cohort_starting_mrr,
-        sum(mrr_t1) as cohort_ending_mrr,
-        sum(least(mrr_t0, mrr_t1)) as cohort_retained_mrr
-    from members
-    group by t1
+        count(*) filter (where m.mrr_t1 > 0 or g.customer_id is not null) as cohort_customers_retained,
+        sum(m.mrr_t0) as cohort_starting_mrr,
+        sum(m.mrr_t1) as cohort_ending_mrr,
+        sum(least(m.mrr_t0, m.mrr_t1)) as cohort_retained_mrr
+    from members as m
+    left join in_grace as g on g.customer_id = m.customer_key and g.date_month = m.t1
+    group by m.t1
 )
 select
     w.date_month,
