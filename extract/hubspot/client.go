@@ -87,7 +87,10 @@ func apiError(r httpretry.Response) *APIError {
 //     TEN_SECONDLY_ROLLING; DAILY fails at once (ErrDailyLimit);
 //   - 5xx is retried with backoff (Retry-After when sent), except 530, which HubSpot's edge sends
 //     for a malformed token;
-//   - everything else fails with an APIError (401 wraps ErrUnauthorized).
+//   - 401 asks for new credentials (an OAuth public app refreshes its access token and resends,
+//     once); with a private-app token, or after that, it fails with an APIError wrapping
+//     ErrUnauthorized;
+//   - everything else fails with an APIError.
 func classify(r httpretry.Response) httpretry.Decision {
 	switch {
 	case r.Status >= 200 && r.Status < 300:
@@ -107,6 +110,8 @@ func classify(r httpretry.Response) httpretry.Decision {
 		return httpretry.Decision{Err: e}
 	case r.Status >= 500:
 		return httpretry.Decision{Retry: true, After: httpretry.RetryAfter(r.Header), Err: apiError(r)}
+	case r.Status == http.StatusUnauthorized:
+		return httpretry.Decision{Reauth: true, Err: apiError(r)}
 	}
 	return httpretry.Decision{Err: apiError(r)}
 }
@@ -132,7 +137,8 @@ func rateLimitDelay(policy string, h http.Header) time.Duration {
 // another (HubSpot limits searches separately, to 5 a second).
 type client struct {
 	base     *url.URL
-	token    yamlx.Secret
+	token    yamlx.Secret      // a private app's token, when oauth is nil
+	oauth    *oauthSession     // an OAuth public app's session
 	hc       *httpretry.Client // every request but searches
 	searchHC *httpretry.Client // searches
 }
@@ -156,7 +162,21 @@ func (c *client) do(ctx context.Context, hc *httpretry.Client, method, path stri
 	u.Path += path
 	u.RawQuery = query.Encode()
 	target := u.String()
+	var used string // the access token of the last send, for renew
+	if c.oauth != nil {
+		withReauth := *hc // a copy per request, so that its Reauth knows the token it sent
+		withReauth.Reauth = func(ctx context.Context) error { return c.oauth.renew(ctx, used) }
+		hc = &withReauth
+	}
 	resp, err := hc.Do(ctx, func(ctx context.Context) (*http.Request, error) {
+		used = c.token.Reveal()
+		if c.oauth != nil {
+			tok, err := c.oauth.bearer(ctx)
+			if err != nil {
+				return nil, err
+			}
+			used = tok
+		}
 		var rd io.Reader
 		if body != nil {
 			rd = bytes.NewReader(body)
@@ -165,7 +185,7 @@ func (c *client) do(ctx context.Context, hc *httpretry.Client, method, path stri
 		if err != nil {
 			return nil, err
 		}
-		req.Header.Set("Authorization", "Bearer "+c.token.Reveal())
+		req.Header.Set("Authorization", "Bearer "+used)
 		req.Header.Set("Accept", "application/json")
 		req.Header.Set("User-Agent", "revops-hubspot")
 		if body != nil {

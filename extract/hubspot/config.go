@@ -15,7 +15,8 @@ import (
 // config is the source's YAML block (the keys other than name and type).
 type config struct {
 	BaseURL                 string              `yaml:"base_url"`
-	Token                   yamlx.Secret        `yaml:"token,required"`
+	Token                   *yamlx.Secret       `yaml:"token"`
+	Auth                    *authConfig         `yaml:"auth"`
 	Objects                 []string            `yaml:"objects"`
 	Properties              map[string][]string `yaml:"properties"`
 	EngagementTypes         []string            `yaml:"engagement_types"`
@@ -26,6 +27,23 @@ type config struct {
 	SearchRequestsPerSecond int                 `yaml:"search_requests_per_second"`
 	Timeout                 time.Duration       `yaml:"timeout"`
 }
+
+// authConfig is an OAuth public app's credentials, for portals that install the app rather
+// than create a private app: its access tokens expire (expires_in, 30 minutes), and the
+// refresh token gets new ones. Each value comes from ${ENV} or ${file:PATH}.
+type authConfig struct {
+	// Grant is refresh_token, the only grant a server-side extractor can use unattended.
+	Grant        string       `yaml:"grant,required"`
+	ClientID     yamlx.Secret `yaml:"client_id"`
+	ClientSecret yamlx.Secret `yaml:"client_secret"`
+	RefreshToken yamlx.Secret `yaml:"refresh_token"`
+}
+
+// grantRefreshToken is the OAuth grant auth.grant names.
+const grantRefreshToken = "refresh_token"
+
+// tokenPath is HubSpot's OAuth token endpoint, on base_url.
+const tokenPath = "/oauth/v1/token"
 
 // Defaults and bounds of the configuration.
 const (
@@ -67,7 +85,8 @@ func defaultEngagementTypes() []string { return []string{"calls", "emails", "mee
 // settings is a validated configuration.
 type settings struct {
 	base            *url.URL
-	token           yamlx.Secret
+	token           yamlx.Secret   // a private app's token; unset with oauth
+	oauth           *oauthSettings // an OAuth public app's credentials; nil with token
 	streams         []string
 	extra           map[string][]string // object type → extra properties to read (into _extra)
 	all             map[string]bool     // object type → read every property
@@ -87,17 +106,27 @@ func validate(source string, c config) (*settings, error) {
 	addf := func(format string, args ...any) {
 		errs = append(errs, fmt.Errorf("hubspot source %s: %s", source, fmt.Sprintf(format, args...)))
 	}
-	s := &settings{token: c.Token, extra: map[string][]string{}, all: map[string]bool{}}
+	s := &settings{extra: map[string][]string{}, all: map[string]bool{}}
 
 	base, err := validateBaseURL(c.BaseURL)
 	if err != nil {
 		addf("base_url: %v", err)
 	}
 	s.base = base
-	if tok := c.Token.Reveal(); tok == "" {
-		addf("token is empty: set it to the private app's access token, e.g. token: ${HUBSPOT_TOKEN}")
-	} else if strings.ContainsAny(tok, " \t\r\n") {
-		addf("token contains whitespace: check the variable or file it comes from")
+	switch {
+	case c.Token != nil && c.Auth != nil:
+		addf("token and auth are both set: use token for a private app, or auth for an OAuth public app")
+	case c.Token != nil:
+		s.token = *c.Token
+		if tok := c.Token.Reveal(); tok == "" {
+			addf("token is empty: set it to the private app's access token, e.g. token: ${HUBSPOT_TOKEN}")
+		} else if strings.ContainsAny(tok, " \t\r\n") {
+			addf("token contains whitespace: check the variable or file it comes from")
+		}
+	case c.Auth != nil:
+		s.oauth = c.Auth.validate(addf)
+	default:
+		addf(`missing required key "token": set token (a private app's access token, e.g. ${HUBSPOT_TOKEN}) or auth (an OAuth public app's grant: refresh_token, client_id, client_secret, refresh_token)`)
 	}
 
 	s.streams = c.Objects
@@ -168,6 +197,30 @@ func validate(source string, c config) (*settings, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// oauthSettings are validated OAuth public-app credentials.
+type oauthSettings struct {
+	clientID, clientSecret, refreshToken yamlx.Secret
+}
+
+// validate checks the auth block; its messages name keys, never values.
+func (a *authConfig) validate(addf func(string, ...any)) *oauthSettings {
+	if a.Grant != grantRefreshToken {
+		addf("auth.grant %q must be refresh_token (HubSpot OAuth public apps; use token for a private app)", a.Grant)
+	}
+	for _, k := range []struct {
+		key string
+		v   yamlx.Secret
+	}{{"client_id", a.ClientID}, {"client_secret", a.ClientSecret}, {"refresh_token", a.RefreshToken}} {
+		switch v := k.v.Reveal(); {
+		case v == "":
+			addf("auth.%s is required for grant refresh_token, e.g. ${HUBSPOT_%s}", k.key, strings.ToUpper(k.key))
+		case strings.ContainsAny(v, " \t\r\n"):
+			addf("auth.%s contains whitespace: check the variable or file it comes from", k.key)
+		}
+	}
+	return &oauthSettings{clientID: a.ClientID, clientSecret: a.ClientSecret, refreshToken: a.RefreshToken}
 }
 
 // validateProperties checks properties: a mapping from an object type (companies, contacts,

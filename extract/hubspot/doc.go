@@ -1,6 +1,6 @@
 // Package hubspot is the HubSpot CRM source: companies, contacts, deals, owners, deal pipeline
 // stages, deal stage history and engagements, read through HubSpot's CRM v3/v4 APIs with a
-// private-app token and emitted as Arrow record batches. Its fake, for tests and the demo, is
+// private-app token or an OAuth public app's refresh token, and emitted as Arrow record batches. Its fake, for tests and the demo, is
 // package hubspot/fake.
 //
 // # Configuration
@@ -8,7 +8,12 @@
 //	sources:
 //	  - name: crm
 //	    type: hubspot
-//	    token: ${HUBSPOT_TOKEN}          # required: a private app's access token (${ENV} or ${file:PATH})
+//	    token: ${HUBSPOT_TOKEN}          # a private app's access token (${ENV} or ${file:PATH}), or:
+//	    # auth:                          # an OAuth public app installed in the portal (not with token)
+//	    #   grant: refresh_token         # required; the only grant
+//	    #   client_id: ${HUBSPOT_CLIENT_ID}
+//	    #   client_secret: ${HUBSPOT_CLIENT_SECRET}
+//	    #   refresh_token: ${file:secrets/hubspot_refresh_token}
 //	    base_url: https://api.hubapi.com # default; http is accepted only on a loopback host (a fake)
 //	    objects: [companies, contacts, deals, owners, deal_pipeline_stages, deal_stage_history, engagements]
 //	    engagement_types: [calls, emails, meetings]  # default; also notes, tasks
@@ -24,8 +29,20 @@
 //	    timeout: 60s                     # per HTTP request
 //
 // objects lists streams (default: all of them). New validates everything, naming the key of each
-// problem, and does no network I/O. The token is a yamlx.Secret: it is never logged, printed or
-// put in an error.
+// problem, and does no network I/O. Exactly one of token and auth is set. The token and the auth
+// values are yamlx.Secrets: they are never logged, printed or put in an error.
+//
+// With auth, the source gets access tokens from POST {base_url}/oauth/v1/token (grant_type
+// refresh_token, client_id, client_secret, refresh_token; form-encoded) on the first request,
+// keeps each for its expires_in (1800 s) less a margin (a quarter of it, at most 5 minutes), and
+// gets a new one before that passes (on the source's clock) and when HubSpot answers 401 to
+// it (revoked or expired early): the request is resent once with the new token; a second 401
+// fails the read. Concurrent reads share one token and one refresh. A refresh token that
+// HubSpot refuses (400 BAD_REFRESH_TOKEN, BAD_CLIENT_ID, …: wrong, revoked, or the app
+// uninstalled) fails the read with an error wrapping ErrUnauthorized that quotes HubSpot's
+// status and message, never a credential; 429 and 5xx from the token endpoint are retried. A
+// new refresh_token in the answer replaces the configured one for the process's life (HubSpot
+// sends the same one back).
 //
 // # Streams
 //
@@ -113,6 +130,7 @@
 // for the search limit (SECONDLY), after X-HubSpot-RateLimit-Interval-Milliseconds or ten
 // seconds for TEN_SECONDLY_ROLLING; a DAILY 429 stops the read with an error wrapping
 // ErrDailyLimit. 5xx answers and bodies cut short are retried with exponential backoff and
-// jitter (up to eight attempts). A 401 fails at once with an error wrapping ErrUnauthorized;
+// jitter (up to eight attempts). A 401 fails at once with an error wrapping ErrUnauthorized
+// (with auth: after one refresh of the access token and one resend);
 // other errors are APIErrors carrying HubSpot's category, message and correlation id.
 package hubspot

@@ -83,7 +83,13 @@ func (e *env) source(cfg m) *source {
 	for k, v := range cfg {
 		full[k] = v
 	}
-	src, err := New(extract.Config{Name: "crm", Decode: decodeFrom(full, map[string]string{"HUBSPOT_TOKEN": fake.DefaultToken}), Now: e.clock.Now})
+	return e.build(full, map[string]string{"HUBSPOT_TOKEN": fake.DefaultToken})
+}
+
+// build makes a source of a full configuration over the env: its memory, clock and sleeps.
+func (e *env) build(full m, vars map[string]string) *source {
+	e.t.Helper()
+	src, err := New(extract.Config{Name: "crm", Decode: decodeFrom(full, vars), Now: e.clock.Now})
 	if err != nil {
 		e.t.Fatalf("New: %v", err)
 	}

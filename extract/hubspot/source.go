@@ -73,7 +73,13 @@ func (s *source) newClient() *client {
 	mk := func(l *httpretry.Limiter) *httpretry.Client {
 		return &httpretry.Client{HTTP: s.http, Classify: classify, Sleep: sleep, Limiter: l}
 	}
-	return &client{base: s.cfg.base, token: s.cfg.token, hc: mk(general), searchHC: mk(search)}
+	c := &client{base: s.cfg.base, token: s.cfg.token, hc: mk(general), searchHC: mk(search)}
+	if s.cfg.oauth != nil {
+		// Token requests go through no limiter: OAuth grants do not count against the API limits.
+		tokenHC := &httpretry.Client{HTTP: s.http, Classify: classifyToken, Sleep: sleep}
+		c.oauth = newOAuthSession(s.cfg.base, s.cfg.oauth, tokenHC, clock)
+	}
+	return c
 }
 
 // Streams lists the configured streams.

@@ -20,8 +20,15 @@ type Config struct {
 	// or the org's My Domain URL (required for client_credentials).
 	LoginURL string `yaml:"login_url"`
 	// APIVersion is the REST version, "v62.0" or "62.0" (default v62.0).
-	APIVersion string     `yaml:"api_version"`
-	Auth       AuthConfig `yaml:"auth,required"`
+	APIVersion string `yaml:"api_version"`
+	// Auth is required in mode api; mode files reads no API and needs none (it is validated
+	// when present, so that one block can switch between the modes).
+	Auth *AuthConfig `yaml:"auth"`
+	// Mode is api (default: the REST and Bulk APIs) or files (Data Loader or Bulk API 2.0 CSV
+	// exports on disk, for backfills; see Files).
+	Mode string `yaml:"mode"`
+	// Files locates the CSV exports read in mode files.
+	Files *FilesConfig `yaml:"files"`
 	// Objects are the sObjects to extract (default: DefaultObjects).
 	Objects []string `yaml:"objects"`
 	// PageSize is the Sforce-Query-Options batchSize hint, 200..2000 (default 2000).
@@ -59,6 +66,24 @@ type Config struct {
 	ExcludeFields map[string][]string `yaml:"exclude_fields"`
 }
 
+// FilesConfig locates the CSV exports that mode files reads: one file per object, exported by
+// Data Loader (upper-case headers such as ID,NAME,SYSTEMMODSTAMP) or saved from Bulk API 2.0
+// query results (exact-case API names).
+type FilesConfig struct {
+	// Dir holds the exports; relative paths below are relative to it.
+	Dir string `yaml:"dir,required"`
+	// Pattern names each object's file, {object} standing for the API name (default
+	// "{object}.csv": Account.csv, Renewal__c.csv).
+	Pattern string `yaml:"pattern"`
+	// Paths overrides Pattern for some objects: {Account: accounts-2026-01-05.csv}.
+	Paths map[string]string `yaml:"paths"`
+	// DescribeDir, when set, holds each object's describe saved from
+	// sobjects/X/describe as <Object>.json: the columns then get exactly the names and types an
+	// API read gives. Without it, types come from a built-in map of standard fields, and
+	// fields it does not know (custom __c fields included) are strings.
+	DescribeDir string `yaml:"describe_dir"`
+}
+
 // AuthConfig chooses the OAuth 2.0 grant and carries its credentials.
 type AuthConfig struct {
 	// Grant is client_credentials, refresh_token or jwt.
@@ -89,6 +114,12 @@ const (
 	GrantJWT               = "jwt"
 )
 
+// Modes.
+const (
+	ModeAPI   = "api"
+	ModeFiles = "files"
+)
+
 // Bulk modes.
 const (
 	BulkAuto   = "auto"
@@ -104,6 +135,8 @@ var (
 // settings is a validated configuration.
 type settings struct {
 	loginURL      string
+	mode          string
+	files         *filesSettings
 	version       string // v62.0
 	grant         string
 	clientID      string
@@ -154,12 +187,35 @@ func (c Config) validate() (*settings, error) {
 			s.version = "v" + m[1]
 		}
 	}
-	errs = append(errs, c.Auth.validate(s, u)...)
+	s.mode = c.Mode
+	switch s.mode {
+	case "":
+		s.mode = ModeAPI
+	case ModeAPI, ModeFiles:
+	default:
+		bad("mode %q must be api or files", c.Mode)
+	}
+	switch {
+	case c.Auth != nil:
+		errs = append(errs, c.Auth.validate(s, u)...)
+	case s.mode != ModeFiles:
+		bad(`missing required key "auth" (mode api reads the API; set mode: files to read CSV exports instead)`)
+	}
 	s.objects = c.Objects
 	if s.objects == nil {
 		s.objects = DefaultObjects()
 	}
 	errs = append(errs, validateObjects(s.objects)...)
+	switch {
+	case s.mode == ModeFiles && c.Files == nil:
+		bad("files is required with mode files: files: {dir: path/to/exports}")
+	case s.mode != ModeFiles && c.Files != nil:
+		bad("files is set but mode is %s: set mode: files to read the exports", s.mode)
+	case c.Files != nil:
+		var ferrs []error
+		s.files, ferrs = c.Files.validate(s.objects)
+		errs = append(errs, ferrs...)
+	}
 	switch {
 	case s.pageSize == 0:
 		s.pageSize = 2000

@@ -35,6 +35,12 @@
 //	    reconcile_deletes: true    # getDeleted each run (records purged or hard-deleted)
 //	    timeout: 2m                # one HTTP request
 //	    max_attempts: 8            # sends of one request on retryable failures
+//	    mode: api                  # api (default) | files: read CSV exports instead (below)
+//	    # files:                   # mode files only
+//	    #   dir: exports/salesforce          # required
+//	    #   pattern: "{object}.csv"          # default: Account.csv, Renewal__c.csv
+//	    #   paths: {Account: accounts-2026-01-05.csv}   # per-object override, relative to dir
+//	    #   describe_dir: describe           # optional: <Object>.json saved from sobjects/X/describe
 //
 // Credentials are [yamlx.Secret] values, written as ${ENV_VAR} or ${file:PATH} references; they
 // never appear in logs or errors. New validates everything (each problem names its key) and
@@ -122,8 +128,38 @@
 //   - retries exhausted (httpretry.ErrExhausted), ctx.Err() when ctx ends, and emit's own
 //     error, returned unchanged.
 //
-// Not implemented: reading Data Loader or Bulk CSV exports from files (use the file source),
-// splitting very wide SELECT lists across queries (use exclude_fields), parent relationship
+// # Backfills from CSV exports (mode: files)
+//
+// With mode: files the same streams are read from one CSV export per object instead of the API
+// (auth is then optional, and no request is sent): a Data Loader export (upper-case API names
+// as headers, ID,NAME,SYSTEMMODSTAMP,ISDELETED; "Export All" includes recycle-bin rows) or Bulk
+// API 2.0 query results saved to disk (exact-case API names). Values are read by the same
+// parsers as Bulk results: an empty field is null, datetimes are 2026-01-05T14:30:00.000Z (or
+// the REST +0000 form), dates 2026-01-05, booleans true/false; a UTF-8 BOM and NUL bytes are
+// dropped; relationship columns (Account.Name) are skipped; exclude_fields applies.
+//
+// Columns and types: with describe_dir, each object's saved describe (<describe_dir>/X.json,
+// the body of GET sobjects/X/describe) gives exactly the columns, names and Arrow types an API
+// read gives; columns the file lacks are null. Without it, the header gives the columns and a
+// built-in map of the standard fields of the default objects gives their describe types
+// (matched ignoring case, so SYSTEMMODSTAMP → system_modstamp timestamp); any other field,
+// custom __c fields included, loads as a string, named by SnakeCase when the header has the
+// API name's case, else lower-cased (CUSTOMERTIER__C → customertier__c, where an API read
+// gives customer_tier__c): save the describe when custom fields need their types or names.
+// A file without IsDeleted (a plain "Export") marks every row live.
+//
+// The export must have Id and the cursor field (SystemModstamp, else LastModifiedDate, else
+// CreatedDate). Its rows are unordered, so batches carry the saved cursor until the last,
+// which carries the greatest (stamp, Id) in the file, with deleted_until at the next whole
+// minute: switching the source back to mode api (same stream, same cursor) continues exactly
+// where the export ends, and getDeleted reconciles deletions from there (records hard-deleted
+// within that minute after the export can be missed; the default lookback re-reads them if
+// they were soft-deleted first). Exports older than 29 days end the first API read with
+// ErrResync, as any cursor that old does. Bad input stops the read with an error naming the
+// file, the line and the column (e.g. Account.csv: line 3, column 4 (ISDELETED): "maybe" is
+// not a boolean). Count counts the file's rows whose IsDeleted is not true.
+//
+// Not implemented: splitting very wide SELECT lists across queries (use exclude_fields), parent relationship
 // fields. The reader's clock (extract.Config.Now) must not run ahead of Salesforce's by more
 // than safety_lag.
 package salesforce

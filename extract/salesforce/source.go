@@ -167,7 +167,11 @@ func (s *Source) Read(ctx context.Context, stream string, from extract.Cursor, e
 		return fmt.Errorf("salesforce source %s: stream %s: saved cursor is not valid (%w): run a full refresh of the stream", s.name, stream, err)
 	}
 	r := &reader{src: s, spec: sp, from: st, emitFn: emit, api: s.newAPI(), log: s.log.With("stream", stream)}
-	err = r.run(ctx)
+	if s.set.mode == ModeFiles {
+		err = r.runFiles(ctx)
+	} else {
+		err = r.run(ctx)
+	}
 	switch {
 	case r.emitErr != nil:
 		return r.emitErr

@@ -22,6 +22,11 @@ import (
 //	PUT    /__fake/hubspot/pipelines                    {"pipelines":[Pipeline…]}
 //	PUT    /__fake/hubspot/settings                     {"searchLag","retryAfter","searchPerSecond","tenSecondlyMax","dailyMax"}
 //	GET    /__fake/hubspot/searches                     the search requests received
+//	POST   /__fake/hubspot/oauth/apps                   {"clientId","clientSecret","refreshTokens":[…]}
+//	POST   /__fake/hubspot/oauth/revoke                 {"refreshToken"}: the token endpoint refuses it
+//
+// fakeapi's POST /__fake/tokens/expire expires every OAuth access token issued so far (the
+// private-app token stays valid).
 func (s *Server) adminRoutes() {
 	s.HandleAdmin("POST /__fake/hubspot/objects/{type}", func(w http.ResponseWriter, r *http.Request) {
 		var body struct {
@@ -138,6 +143,21 @@ func (s *Server) adminRoutes() {
 	})
 	s.HandleAdmin("GET /__fake/hubspot/searches", func(w http.ResponseWriter, r *http.Request) {
 		fakeapi.WriteJSON(w, http.StatusOK, map[string]any{"searches": s.Searches()})
+	})
+	s.HandleAdmin("POST /__fake/hubspot/oauth/apps", func(w http.ResponseWriter, r *http.Request) {
+		var app OAuthApp
+		if decode(w, r, &app) {
+			noContent(w, s.AddOAuthApp(app))
+		}
+	})
+	s.HandleAdmin("POST /__fake/hubspot/oauth/revoke", func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			RefreshToken string `json:"refreshToken"`
+		}
+		if decode(w, r, &body) {
+			s.RevokeRefreshToken(body.RefreshToken)
+			w.WriteHeader(http.StatusNoContent)
+		}
 	})
 }
 

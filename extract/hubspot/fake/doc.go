@@ -13,6 +13,8 @@
 //	GET  /crm/v3/owners                            owners: limit ≤ 500, after, archived, email
 //	GET  /crm/v4/objects/{type}/{id}/associations/{toType}
 //	POST /crm/v4/associations/{type}/{toType}/batch/read
+//	POST /oauth/v1/token                           grant_type=refresh_token, client_id, client_secret,
+//	                                               refresh_token (form) → access_token, expires_in
 //
 // The date-versioned paths HubSpot now documents (/crm/objects/2026-03/{type}, …/search,
 // …/batch/read, …/{id}) serve the same objects as /crm/v3/objects.
@@ -23,7 +25,11 @@
 // not have is HubSpot's 400 VALIDATION_ERROR, so the classic contacts/hs_lastmodifieddate bug
 // fails loudly.
 //
-// What it reproduces: the private-app bearer token (a missing, unknown or revoked token is 401
+// What it reproduces: OAuth public apps (Options.OAuthApps, AddOAuthApp): the token endpoint
+// issues access tokens that expire after Options.AccessTokenTTL on the fake clock (or at once
+// through POST /__fake/tokens/expire) and refuses an unknown client id, a wrong client secret
+// or an unknown or revoked refresh token with 400 {"status":"BAD_CLIENT_ID" |
+// "BAD_CLIENT_SECRET" | "BAD_REFRESH_TOKEN","message":…} [I]; the private-app bearer token (a missing, unknown or revoked token is 401
 // INVALID_AUTHENTICATION, an expired OAuth token 401 EXPIRED_AUTHENTICATION, with HubSpot's
 // bodies); property values as strings or null; paging.next.link built from the request's own
 // host; archived records only through archived=true; the search index lag (Options.SearchLag:

@@ -43,6 +43,12 @@ type Options struct {
 	RateClock func() time.Time
 	// PortalID appears in 429 group names (default 1512050).
 	PortalID int
+	// OAuthApps are the public apps whose refresh tokens POST /oauth/v1/token accepts.
+	OAuthApps []OAuthApp
+	// AccessTokenTTL is the life of the access tokens the token endpoint issues, on Clock
+	// (default DefaultAccessTokenTTL, HubSpot's 1800 s). POST /__fake/tokens/expire expires
+	// them early.
+	AccessTokenTTL time.Duration
 	// Seed scrambles the order of search results that tie on the sort property (HubSpot does
 	// not specify it), so that a client relying on it fails deterministically.
 	Seed uint64
@@ -91,6 +97,8 @@ type Server struct {
 	corr      uint64
 	revoked   map[string]bool
 	oauth     map[string]time.Time
+	apps      map[string]OAuthApp // by client id
+	grants    int
 }
 
 // New returns a Server holding the default deal pipeline and no records.
@@ -110,6 +118,9 @@ func New(opts Options) *Server {
 	opts.SearchPerSecond = orDefault(opts.SearchPerSecond, 5)
 	opts.TenSecondlyMax = orDefault(opts.TenSecondlyMax, 100)
 	opts.DailyMax = orDefault(opts.DailyMax, 250_000)
+	if opts.AccessTokenTTL <= 0 {
+		opts.AccessTokenTTL = DefaultAccessTokenTTL
+	}
 	s := &Server{
 		types:   objectTypes(),
 		mux:     http.NewServeMux(),
@@ -121,6 +132,10 @@ func New(opts Options) *Server {
 		nextID:  1001,
 		revoked: map[string]bool{},
 		oauth:   map[string]time.Time{},
+		apps:    map[string]OAuthApp{},
+	}
+	for _, app := range opts.OAuthApps {
+		s.apps[app.ClientID] = app
 	}
 	for name, t := range s.types {
 		s.data[name] = map[int64]*record{}
@@ -234,6 +249,10 @@ func (s *Server) RevokeToken(tok string) {
 
 // serveAPI authenticates, applies the rate limits, and routes.
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/oauth/v1/token" { // no bearer token: this is where one comes from
+		s.handleToken(w, r)
+		return
+	}
 	if !s.authenticate(w, r) {
 		return
 	}
