@@ -8,10 +8,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
+	"github.com/revops/revops/internal/arrowrow"
 	"github.com/revops/revops/internal/httpretry"
 	"github.com/revops/revops/internal/yamlx"
 )
@@ -137,13 +140,13 @@ func (c *client) list(ctx context.Context, path, typ string, q url.Values) (recs
 	}
 	out := make([]jobj, 0, len(p.List))
 	for i, raw := range p.List {
-		el, err := decodeObject(raw)
+		el, err := arrowrow.DecodeObject(raw)
 		if err != nil {
 			return nil, "", fmt.Errorf("GET /api/v2%s: element %d: %w", path, i, err)
 		}
 		o, ok := el[typ].(jobj)
 		if !ok {
-			return nil, "", fmt.Errorf("GET /api/v2%s: element %d has no %q object (keys %v)", path, i, typ, sortedKeys(el))
+			return nil, "", fmt.Errorf("GET /api/v2%s: element %d has no %q object (keys %v)", path, i, typ, slices.Sorted(maps.Keys(el)))
 		}
 		out = append(out, o)
 	}

@@ -9,16 +9,14 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
+
+	"github.com/revops/revops/internal/arrowrow"
 )
 
 // moneyScale is the scale of every money and decimal column: six decimals hold every minor
 // unit (at most four decimals, CLF) with room for rates and percentages.
-const moneyScale = 6
-
-// moneyType is the Arrow type of money and decimal columns.
-func moneyType() arrow.DataType { return &arrow.Decimal128Type{Precision: 38, Scale: moneyScale} }
+const moneyScale = arrowrow.DecimalScale
 
 // defaultExponents are the ISO 4217 currencies whose minor unit is not a hundredth, as
 // Chargebee counts them; every other currency has two decimals.

@@ -13,6 +13,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/revops/revops/extract"
+	"github.com/revops/revops/internal/arrowrow"
 )
 
 // reader is the state of one Read.
@@ -104,9 +105,9 @@ func (r *reader) hint(err error) error {
 // flush emits rows as one batch with cursor cur.
 func (r *reader) flush(ctx context.Context, rows []row, cur cursor, final bool) error {
 	if r.schema == nil {
-		r.schema = schemaOf(r.def.all)
+		r.schema = arrowrow.Schema(r.def.all)
 	}
-	rec, err := buildRecord(r.src.mem, r.schema, r.def.all, rows)
+	rec, err := arrowrow.Build(r.src.mem, r.schema, r.def.all, rows)
 	if err != nil {
 		return err
 	}

@@ -1,20 +1,15 @@
 package chargebee
 
 // row.go: columns, converting Chargebee JSON attributes into typed cells (tolerating drift: a
-// value that does not convert leaves its column NULL and stays in "_extra"), and building
-// Arrow record batches.
+// value that does not convert leaves its column NULL and stays in "_extra"); arrowrow builds
+// the Arrow record batches.
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strconv"
 
-	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/decimal128"
-	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/revops/revops/internal/arrowrow"
 )
 
 // kind is a column's value kind.
@@ -30,18 +25,22 @@ const (
 	kJSON                // JSON text (string)
 )
 
-func (k kind) arrowType() arrow.DataType {
+// cell is the arrowrow kind a column of kind k is stored as: money and decimals are both
+// arrowrow.Decimal at moneyScale.
+func (k kind) cell() arrowrow.Kind {
 	switch k {
 	case kInt:
-		return arrow.PrimitiveTypes.Int64
+		return arrowrow.Int
 	case kBool:
-		return arrow.FixedWidthTypes.Boolean
+		return arrowrow.Bool
 	case kTime:
-		return &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}
+		return arrowrow.UnixSeconds
 	case kMoney, kDecimal:
-		return moneyType()
+		return arrowrow.Decimal
+	case kJSON:
+		return arrowrow.JSON
 	}
-	return arrow.BinaryTypes.String
+	return arrowrow.String
 }
 
 // column is one output column.
@@ -55,6 +54,9 @@ type column struct {
 	// cur names the column (of the same row) holding a money column's currency code.
 	cur string
 }
+
+// Column describes c to arrowrow.
+func (c column) Column() arrowrow.Column { return arrowrow.Column{Name: c.name, Kind: c.kind.cell()} }
 
 func (c column) src() string {
 	if c.from != "" {
@@ -107,20 +109,6 @@ func (b *rowBuilder) get(name string) any {
 // jobj is a decoded JSON object (numbers as json.Number).
 type jobj = map[string]any
 
-// decodeObject decodes a JSON object keeping numbers exact.
-func decodeObject(b []byte) (jobj, error) {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var o jobj
-	if err := dec.Decode(&o); err != nil {
-		return nil, err
-	}
-	if o == nil {
-		return nil, fmt.Errorf("not a JSON object")
-	}
-	return o, nil
-}
-
 // str is a string value or nil.
 func str(v any) any {
 	if s, ok := v.(string); ok {
@@ -137,18 +125,6 @@ func integer(v any) any {
 		}
 	}
 	return nil
-}
-
-// jsonText renders a value as JSON text; nil stays NULL.
-func jsonText(v any) any {
-	if v == nil {
-		return nil
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil
-	}
-	return string(b)
 }
 
 // convert turns an attribute's value into a cell of kind k (not money); ok is false when the
@@ -193,7 +169,7 @@ func convert(k kind, v any) (any, bool) {
 			return n, true
 		}
 	case kJSON:
-		return jsonText(v), true
+		return arrowrow.JSONText(v), true
 	}
 	return nil, false
 }
@@ -238,104 +214,4 @@ func (r *reader) fill(b *rowBuilder, cols []column, o jobj, consumed map[string]
 			}
 		}
 	}
-}
-
-// extra renders the attributes of o that were not consumed (nor skipped), and are not null,
-// as a JSON object; nil when none remain.
-func extra(o jobj, consumed map[string]bool, skip map[string]bool) any {
-	rest := map[string]any{}
-	for k, v := range o {
-		if !consumed[k] && !skip[k] && v != nil {
-			rest[k] = v
-		}
-	}
-	if len(rest) == 0 {
-		return nil
-	}
-	return jsonText(rest)
-}
-
-func keySet(keys ...string) map[string]bool {
-	m := make(map[string]bool, len(keys))
-	for _, k := range keys {
-		m[k] = true
-	}
-	return m
-}
-
-// schemaOf builds the Arrow schema of columns.
-func schemaOf(cols []column) *arrow.Schema {
-	fields := make([]arrow.Field, len(cols))
-	for i, c := range cols {
-		fields[i] = arrow.Field{Name: c.name, Type: c.kind.arrowType(), Nullable: true}
-	}
-	return arrow.NewSchema(fields, nil)
-}
-
-// buildRecord turns rows into a record batch of schema; the caller owns the result.
-func buildRecord(mem memory.Allocator, schema *arrow.Schema, cols []column, rows []row) (arrow.RecordBatch, error) {
-	b := array.NewRecordBuilder(mem, schema)
-	defer b.Release()
-	for _, r := range rows {
-		for i, c := range cols {
-			if err := appendValue(b.Field(i), c, r[i]); err != nil {
-				return nil, err
-			}
-		}
-	}
-	return b.NewRecordBatch(), nil
-}
-
-func appendValue(fb array.Builder, c column, v any) error {
-	if v == nil {
-		fb.AppendNull()
-		return nil
-	}
-	ok := true
-	switch c.kind {
-	case kString, kJSON:
-		s, isStr := v.(string)
-		ok = isStr
-		if ok {
-			fb.(*array.StringBuilder).Append(s)
-		}
-	case kInt:
-		i, isInt := v.(int64)
-		ok = isInt
-		if ok {
-			fb.(*array.Int64Builder).Append(i)
-		}
-	case kBool:
-		bv, isB := v.(bool)
-		ok = isB
-		if ok {
-			fb.(*array.BooleanBuilder).Append(bv)
-		}
-	case kTime:
-		sec, isInt := v.(int64)
-		ok = isInt
-		if ok {
-			fb.(*array.TimestampBuilder).Append(arrow.Timestamp(sec * 1_000_000))
-		}
-	case kMoney, kDecimal:
-		n, isNum := v.(decimal128.Num)
-		ok = isNum
-		if ok {
-			fb.(*array.Decimal128Builder).Append(n)
-		}
-	}
-	if !ok {
-		return fmt.Errorf("column %s: unexpected value %v (%T)", c.name, v, v)
-	}
-	return nil
-}
-
-// sortedKeys returns a map's keys in order.
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

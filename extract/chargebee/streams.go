@@ -10,6 +10,7 @@ import (
 	"strconv"
 
 	"github.com/revops/revops/extract"
+	"github.com/revops/revops/internal/arrowrow"
 )
 
 // Stream names.
@@ -56,7 +57,7 @@ type streamDef struct {
 }
 
 func (d *streamDef) stream() extract.Stream {
-	return extract.Stream{Name: d.name, Schema: schemaOf(d.all), PrimaryKey: slices.Clone(d.pk),
+	return extract.Stream{Name: d.name, Schema: arrowrow.Schema(d.all), PrimaryKey: slices.Clone(d.pk),
 		CursorField: d.cursor, DeletedField: "deleted"}
 }
 
@@ -89,14 +90,14 @@ func (d *streamDef) rowOf(r *reader, rec, o jobj, deleted bool) row {
 	r.fill(b, d.parentCols, rec, nil, true)
 	r.fill(b, d.cols, o, consumed, true)
 	b.set("deleted", deleted)
-	b.set("_extra", extra(o, consumed, d.skip))
+	b.set("_extra", arrowrow.Extra(o, consumed, d.skip))
 	return b.r
 }
 
 // define completes a definition: the schema and the skip set.
 func define(d *streamDef, skip ...string) *streamDef {
 	d.all = append(append(slices.Clone(d.parentCols), d.cols...), col("deleted", kBool), col("_extra", kJSON))
-	d.skip = keySet(skip...)
+	d.skip = arrowrow.KeySet(skip...)
 	return d
 }
 
@@ -229,7 +230,7 @@ func subscriptionItemsDef() *streamDef {
 			}
 		}
 		if len(tiers) > 0 {
-			b.set("item_tiers", jsonText(tiers))
+			b.set("item_tiers", arrowrow.JSONText(tiers))
 		}
 	}
 	return define(d)

@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/revops/revops/internal/arrowrow"
 	"github.com/revops/revops/internal/httpretry"
 	"github.com/revops/revops/internal/yamlx"
 )
@@ -156,7 +157,7 @@ func (c *client) list(ctx context.Context, path string, q url.Values) ([]jobj, b
 	}
 	out := make([]jobj, 0, len(p.Data))
 	for i, raw := range p.Data {
-		o, err := decodeObject(raw)
+		o, err := arrowrow.DecodeObject(raw)
 		if err != nil {
 			return nil, false, fmt.Errorf("GET %s: object %d: %w", path, i, err)
 		}

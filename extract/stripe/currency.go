@@ -5,19 +5,16 @@ package stripe
 
 import (
 	"fmt"
-	"math/big"
 	"strings"
 
-	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
+
+	"github.com/revops/revops/internal/arrowrow"
 )
 
 // moneyScale is the scale of every money column: six decimals hold every currency's minor unit
 // (at most three decimals) and sub-minor-unit prices (unit_amount_decimal) to 1/1000 of a cent.
-const moneyScale = 6
-
-// moneyType is the Arrow type of money columns.
-func moneyType() arrow.DataType { return &arrow.Decimal128Type{Precision: 38, Scale: moneyScale} }
+const moneyScale = arrowrow.DecimalScale
 
 // exponents are the currencies whose minor unit is not a hundredth, as Stripe's API counts
 // them. ISK, HUF and TWD are two-decimal in the API even where payouts are whole units.
@@ -45,41 +42,12 @@ func (e exponents) of(currency string) int {
 // as "2000", or Stripe's *_decimal strings such as "0.5"), to major units at moneyScale,
 // rounding half to even past six decimals.
 func minorToMoney(minor string, exponent int) (decimal128.Num, error) {
-	s := strings.TrimSpace(minor)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(strings.TrimPrefix(s, "-"), "+")
-	intPart, frac, _ := strings.Cut(s, ".")
-	if intPart == "" && frac == "" || !digits(intPart) || !digits(frac) {
+	n, ok, fits := arrowrow.ScaleDecimal(strings.TrimSpace(minor), -exponent)
+	if !ok {
 		return decimal128.Num{}, fmt.Errorf("amount %q is not a decimal number", minor)
 	}
-	// value = intPart.frac × 10^-exponent, wanted × 10^moneyScale.
-	shift := moneyScale - exponent - len(frac)
-	v, _ := new(big.Int).SetString("0"+intPart+frac, 10)
-	if shift >= 0 {
-		v.Mul(v, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(shift)), nil))
-	} else {
-		d := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(-shift)), nil)
-		q, r := new(big.Int).QuoRem(v, d, new(big.Int))
-		switch c := new(big.Int).Mul(r, big.NewInt(2)).Cmp(d); {
-		case c > 0, c == 0 && q.Bit(0) == 1:
-			q.Add(q, big.NewInt(1))
-		}
-		v = q
-	}
-	if len(v.Text(10)) > 38 {
+	if !fits {
 		return decimal128.Num{}, fmt.Errorf("amount %q does not fit DECIMAL(38,%d)", minor, moneyScale)
 	}
-	if neg {
-		v.Neg(v)
-	}
-	return decimal128.FromBigInt(v), nil
-}
-
-func digits(s string) bool {
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
+	return n, nil
 }

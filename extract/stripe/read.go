@@ -13,6 +13,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/revops/revops/extract"
+	"github.com/revops/revops/internal/arrowrow"
 )
 
 // event is a decoded Stripe event.
@@ -321,7 +322,7 @@ func (r *reader) coupon(ctx context.Context, id string) (jobj, error) {
 	case err != nil:
 		return nil, err
 	default:
-		if c, err = decodeObject(body); err != nil {
+		if c, err = arrowrow.DecodeObject(body); err != nil {
 			return nil, fmt.Errorf("GET %s: %w", path, err)
 		}
 	}
@@ -340,9 +341,9 @@ func (r *reader) invoiceLines(ctx context.Context, inv jobj, fetch bool) ([]jobj
 // flush emits rows as one batch with cursor cur.
 func (r *reader) flush(ctx context.Context, rows []row, cur cursor, final bool) error {
 	if r.schema == nil {
-		r.schema = schemaOf(r.def.cols)
+		r.schema = arrowrow.Schema(r.def.cols)
 	}
-	rec, err := buildRecord(r.src.mem, r.schema, r.def.cols, rows)
+	rec, err := arrowrow.Build(r.src.mem, r.schema, r.def.cols, rows)
 	if err != nil {
 		return err
 	}

@@ -1,55 +1,37 @@
 package stripe
 
-// row.go: columns, the typed values of a row, reading Stripe JSON objects, and building Arrow
-// record batches.
+// row.go: columns, the typed values of a row, and reading Stripe JSON objects; arrowrow builds
+// the Arrow record batches.
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strconv"
 
-	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/decimal128"
-	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/revops/revops/internal/arrowrow"
 )
 
-// kind is a column's value kind.
-type kind int
+// kind is a column's value kind; money is an arrowrow.Decimal at moneyScale.
+type kind = arrowrow.Kind
 
 const (
-	kString kind = iota // string
-	kInt                // int64
-	kFloat              // float64
-	kBool               // bool
-	kTime               // unix seconds (int64) → timestamp[us, UTC]
-	kMoney              // decimal128.Num at moneyScale
-	kJSON               // JSON text (string)
+	kString = arrowrow.String      // string
+	kInt    = arrowrow.Int         // int64
+	kFloat  = arrowrow.Float       // float64
+	kBool   = arrowrow.Bool        // bool
+	kTime   = arrowrow.UnixSeconds // unix seconds (int64) → timestamp[us, UTC]
+	kMoney  = arrowrow.Decimal     // decimal128.Num at moneyScale
+	kJSON   = arrowrow.JSON        // JSON text (string)
 )
-
-func (k kind) arrowType() arrow.DataType {
-	switch k {
-	case kInt:
-		return arrow.PrimitiveTypes.Int64
-	case kFloat:
-		return arrow.PrimitiveTypes.Float64
-	case kBool:
-		return arrow.FixedWidthTypes.Boolean
-	case kTime:
-		return &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}
-	case kMoney:
-		return moneyType()
-	}
-	return arrow.BinaryTypes.String
-}
 
 // column is one output column.
 type column struct {
 	name string
 	kind kind
 }
+
+// Column describes c to arrowrow.
+func (c column) Column() arrowrow.Column { return arrowrow.Column{Name: c.name, Kind: c.kind} }
 
 // row is one output row: a value per column (nil is NULL). Build it with a rowBuilder.
 type row []any
@@ -70,20 +52,6 @@ func (b *rowBuilder) set(name string, v any) {
 
 // jobj is a decoded JSON object (numbers as json.Number).
 type jobj = map[string]any
-
-// decodeObject decodes a JSON object keeping numbers exact.
-func decodeObject(b []byte) (jobj, error) {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var o jobj
-	if err := dec.Decode(&o); err != nil {
-		return nil, err
-	}
-	if o == nil {
-		return nil, fmt.Errorf("not a JSON object")
-	}
-	return o, nil
-}
 
 // at walks keys into nested objects; nil when a step is missing or not an object.
 func at(o jobj, keys ...string) any {
@@ -156,18 +124,6 @@ func unixTime(v any) any {
 	return nil
 }
 
-// jsonText renders a nested value as JSON text; nil stays NULL.
-func jsonText(v any) any {
-	if v == nil {
-		return nil
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil
-	}
-	return string(b)
-}
-
 // idList renders a list of ids or expanded objects as a JSON array of ids.
 func idList(v any) any {
 	list, ok := v.([]any)
@@ -180,7 +136,7 @@ func idList(v any) any {
 			ids = append(ids, id)
 		}
 	}
-	return jsonText(ids)
+	return arrowrow.JSONText(ids)
 }
 
 // money converts a minor-unit amount (a JSON number or a decimal string) in currency; nil when
@@ -221,110 +177,4 @@ func sumAmounts(v any) any {
 		}
 	}
 	return json.Number(strconv.FormatInt(total, 10))
-}
-
-// extra renders the keys of o that no column consumed (and that are not null) as a JSON
-// object; nil when none remain.
-func extra(o jobj, consumed map[string]bool) any {
-	rest := map[string]any{}
-	for k, v := range o {
-		if !consumed[k] && v != nil {
-			rest[k] = v
-		}
-	}
-	if len(rest) == 0 {
-		return nil
-	}
-	return jsonText(rest)
-}
-
-func keySet(keys ...string) map[string]bool {
-	m := make(map[string]bool, len(keys))
-	for _, k := range keys {
-		m[k] = true
-	}
-	return m
-}
-
-// schemaOf builds the Arrow schema of columns.
-func schemaOf(cols []column) *arrow.Schema {
-	fields := make([]arrow.Field, len(cols))
-	for i, c := range cols {
-		fields[i] = arrow.Field{Name: c.name, Type: c.kind.arrowType(), Nullable: true}
-	}
-	return arrow.NewSchema(fields, nil)
-}
-
-// buildRecord turns rows into a record batch of schema; the caller owns the result.
-func buildRecord(mem memory.Allocator, schema *arrow.Schema, cols []column, rows []row) (arrow.RecordBatch, error) {
-	b := array.NewRecordBuilder(mem, schema)
-	defer b.Release()
-	for _, r := range rows {
-		for i, c := range cols {
-			if err := appendValue(b.Field(i), c, r[i]); err != nil {
-				return nil, err
-			}
-		}
-	}
-	return b.NewRecordBatch(), nil
-}
-
-func appendValue(fb array.Builder, c column, v any) error {
-	if v == nil {
-		fb.AppendNull()
-		return nil
-	}
-	ok := true
-	switch c.kind {
-	case kString, kJSON:
-		s, isStr := v.(string)
-		ok = isStr
-		if ok {
-			fb.(*array.StringBuilder).Append(s)
-		}
-	case kInt:
-		i, isInt := v.(int64)
-		ok = isInt
-		if ok {
-			fb.(*array.Int64Builder).Append(i)
-		}
-	case kFloat:
-		f, isF := v.(float64)
-		ok = isF
-		if ok {
-			fb.(*array.Float64Builder).Append(f)
-		}
-	case kBool:
-		bv, isB := v.(bool)
-		ok = isB
-		if ok {
-			fb.(*array.BooleanBuilder).Append(bv)
-		}
-	case kTime:
-		sec, isInt := v.(int64)
-		ok = isInt
-		if ok {
-			fb.(*array.TimestampBuilder).Append(arrow.Timestamp(sec * 1_000_000))
-		}
-	case kMoney:
-		n, isNum := v.(decimal128.Num)
-		ok = isNum
-		if ok {
-			fb.(*array.Decimal128Builder).Append(n)
-		}
-	}
-	if !ok {
-		return fmt.Errorf("column %s: unexpected value %v (%T)", c.name, v, v)
-	}
-	return nil
-}
-
-// sortedKeys returns a map's keys in order.
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

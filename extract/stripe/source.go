@@ -161,7 +161,7 @@ func build(cfg extract.Config, c config, opts Options) (*source, error) {
 		}
 	}
 	exps := exponents(defaultExponents())
-	for _, cur := range sortedKeys(c.CurrencyExponents) {
+	for _, cur := range slices.Sorted(maps.Keys(c.CurrencyExponents)) {
 		x := c.CurrencyExponents[cur]
 		if len(cur) != 3 || strings.ToLower(cur) != cur || !isLetters(cur) {
 			bad("currency_exponents: %q is not a lower-case ISO 4217 code such as usd", cur)

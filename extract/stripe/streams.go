@@ -11,6 +11,7 @@ import (
 	"slices"
 
 	"github.com/revops/revops/extract"
+	"github.com/revops/revops/internal/arrowrow"
 )
 
 // Stream names.
@@ -77,7 +78,7 @@ type streamDef struct {
 }
 
 func (d *streamDef) stream() extract.Stream {
-	s := extract.Stream{Name: d.name, Schema: schemaOf(d.cols), PrimaryKey: slices.Clone(d.pk),
+	s := extract.Stream{Name: d.name, Schema: arrowrow.Schema(d.cols), PrimaryKey: slices.Clone(d.pk),
 		CursorField: "_observed_at"}
 	if d.hasDeleted {
 		s.DeletedField = "deleted"
@@ -92,13 +93,13 @@ func (d *streamDef) newRow(o jobj, consumed map[string]bool, m meta) *rowBuilder
 		b.idx[c.name] = i
 	}
 	b.set("_observed_at", m.observed)
-	b.set("_extra", extra(o, consumed))
+	b.set("_extra", arrowrow.Extra(o, consumed, nil))
 	if d.hasDeleted {
 		b.set("deleted", m.deleted || o["deleted"] == true)
 	}
 	if _, ok := b.idx["livemode"]; ok {
 		b.set("livemode", boolean(o["livemode"]))
-		b.set("metadata", jsonText(o["metadata"]))
+		b.set("metadata", arrowrow.JSONText(o["metadata"]))
 	}
 	return b
 }
@@ -115,7 +116,7 @@ func tail(deleted bool) []column {
 // simple defines a stream with one row per object.
 func simple(name string, cols []column, deleted bool, consumed []string, fill mapper, passes []pass,
 	eventType string, eventTypes []string, deletedEvent string) *streamDef {
-	keys := keySet(append(consumed, "id", "object", "livemode", "metadata", "deleted")...)
+	keys := arrowrow.KeySet(append(consumed, "id", "object", "livemode", "metadata", "deleted")...)
 	d := &streamDef{name: name, pk: []string{"id"}, cols: append(cols, tail(deleted)...), hasDeleted: deleted,
 		passes: passes, eventType: eventType, eventTypes: eventTypes}
 	one := func(r *reader, o jobj, m meta) ([]row, error) {

@@ -6,6 +6,8 @@ package stripe
 import (
 	"context"
 	"net/url"
+
+	"github.com/revops/revops/internal/arrowrow"
 )
 
 func subscriptionsDef() *streamDef {
@@ -41,7 +43,7 @@ func subscriptionsDef() *streamDef {
 		b.set("discount_ids", idList(o["discounts"]))
 		b.set("latest_invoice_id", idOf(o["latest_invoice"]))
 		b.set("schedule_id", idOf(o["schedule"]))
-		b.set("pause_collection", jsonText(o["pause_collection"]))
+		b.set("pause_collection", arrowrow.JSONText(o["pause_collection"]))
 		return nil
 	}, []pass{listPass("/v1/subscriptions", "status", "all")}, "customer.subscription.*", nil, "")
 }
@@ -82,7 +84,7 @@ func subscriptionItemsDef() *streamDef {
 	cols = append(cols, column{"discount_ids", kJSON})
 	d := &streamDef{name: SubscriptionItems, pk: []string{"id"}, cols: append(cols, tail(true)...), hasDeleted: true,
 		passes: []pass{listPass("/v1/subscriptions", "status", "all")}, eventType: "customer.subscription.*"}
-	consumed := keySet("id", "object", "livemode", "metadata", "deleted", "subscription", "price", "plan",
+	consumed := arrowrow.KeySet("id", "object", "livemode", "metadata", "deleted", "subscription", "price", "plan",
 		"quantity", "created", "current_period_start", "current_period_end", "discounts")
 	itemRow := func(r *reader, s, it jobj, m meta) (row, error) {
 		b := d.newRow(it, consumed, m)
@@ -217,7 +219,7 @@ func invoiceLinesDef() *streamDef {
 		{"discountable", kBool}}
 	d := &streamDef{name: InvoiceLines, pk: []string{"invoice_id", "id"}, cols: append(cols, tail(true)...),
 		hasDeleted: true, passes: []pass{listPass("/v1/invoices")}, eventType: "invoice.*"}
-	consumed := keySet("id", "object", "livemode", "metadata", "deleted", "invoice", "amount", "currency",
+	consumed := arrowrow.KeySet("id", "object", "livemode", "metadata", "deleted", "invoice", "amount", "currency",
 		"description", "quantity", "period", "price", "plan", "pricing", "parent", "type", "subscription",
 		"subscription_item", "invoice_item", "proration", "proration_details", "discount_amounts", "discounts",
 		"discountable")
@@ -349,7 +351,7 @@ func discountsDef() *streamDef {
 				cloverExpand: []string{"data.discounts.source.coupon", "data.items.data.discounts.source.coupon"}},
 		},
 		eventType: "customer.discount.*"}
-	consumed := keySet("id", "object", "deleted", "coupon", "source", "customer", "subscription",
+	consumed := arrowrow.KeySet("id", "object", "deleted", "coupon", "source", "customer", "subscription",
 		"subscription_item", "invoice", "invoice_item", "promotion_code", "start", "end")
 	discountRow := func(ctx context.Context, r *reader, o jobj, m meta) ([]row, error) {
 		if _, ok := o["id"].(string); !ok {

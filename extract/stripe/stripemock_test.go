@@ -26,6 +26,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -43,6 +44,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/revops/revops/extract/stripe/fake"
+	"github.com/revops/revops/internal/arrowrow"
 	"github.com/revops/revops/internal/fakeapi"
 )
 
@@ -197,7 +199,7 @@ func (m *stripeMock) object(t *testing.T, method, path string) jobj {
 	if err != nil || status != http.StatusOK {
 		t.Fatalf("stripe-mock %s %s: HTTP %d, %v: %s", method, path, status, err, body)
 	}
-	o, err := decodeObject(body)
+	o, err := arrowrow.DecodeObject(body)
 	if err != nil {
 		t.Fatalf("stripe-mock %s %s: %v", method, path, err)
 	}
@@ -285,7 +287,7 @@ func (p *mockProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else if noEvents && r.URL.Path == "/v1/events" {
 		body = []byte(`{"object":"list","url":"/v1/events","has_more":false,"data":[]}`)
 	} else if p.paging && q.Get("starting_after") == "" {
-		if o, err := decodeObject(body); err == nil && o["object"] == "list" {
+		if o, err := arrowrow.DecodeObject(body); err == nil && o["object"] == "list" {
 			o["has_more"] = true
 			data, _ := o["data"].([]any)
 			for _, x := range data {
@@ -694,7 +696,7 @@ func (c *schemaCheck) object(where, rel string, f jobj, m any) {
 	if m == nil {
 		c.unverified[rel] = true
 	}
-	for _, k := range sortedKeys(f) {
+	for _, k := range slices.Sorted(maps.Keys(f)) {
 		v := f[k]
 		if k == "metadata" {
 			c.metadata(where+"."+k, rel+"."+k, v)
@@ -809,12 +811,12 @@ func testFakeSchema(t *testing.T, mock *stripeMock) {
 			if version < fake.VersionBasil && kinds["plan"] == 0 {
 				t.Errorf("the fake served no plan")
 			}
-			for _, msg := range sortedKeys(c.problems) {
+			for _, msg := range slices.Sorted(maps.Keys(c.problems)) {
 				t.Errorf("%s (first at %s)", msg, c.problems[msg])
 			}
 			t.Logf("kinds compared: %v", kinds)
 			t.Logf("%d fields with a value where stripe-mock's fixture has null (types unchecked): %s",
-				len(c.unverified), strings.Join(sortedKeys(c.unverified), ", "))
+				len(c.unverified), strings.Join(slices.Sorted(maps.Keys(c.unverified)), ", "))
 		})
 	}
 }
@@ -905,7 +907,7 @@ func fakeResponses(t *testing.T, version string) map[string]jobj {
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("fake GET %s: HTTP %d: %s", path, resp.StatusCode, b)
 		}
-		o, err := decodeObject(b)
+		o, err := arrowrow.DecodeObject(b)
 		if err != nil {
 			t.Fatalf("fake GET %s: %v", path, err)
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/revops/revops/extract"
+	"github.com/revops/revops/internal/arrowrow"
 )
 
 // maxRestarts bounds how often one window's query starts over after its locator expired.
@@ -223,7 +224,7 @@ func (r *reader) toRows(ctx context.Context, records []json.RawMessage) ([]row, 
 // emit sends rows as one batch with cursor cur; emit's own error is kept to be returned
 // unchanged by Read.
 func (r *reader) emit(ctx context.Context, rows []row, cur cursor, final bool) error {
-	rec, err := buildRecord(r.src.mem, r.schema, r.def.cols, rows)
+	rec, err := arrowrow.Build(r.src.mem, r.schema, r.def.cols, rows)
 	if err != nil {
 		return err
 	}

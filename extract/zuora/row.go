@@ -1,7 +1,7 @@
 package zuora
 
-// row.go: column kinds, converting Zuora's JSON values exactly (decimals never pass through
-// float64), and building Arrow record batches.
+// row.go: column kinds and converting Zuora's JSON values exactly (decimals never pass through
+// float64); arrowrow builds the Arrow record batches.
 
 import (
 	"bytes"
@@ -12,44 +12,26 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
-	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/revops/revops/internal/arrowrow"
 )
 
 // kind is a column's value kind.
-type kind int
+type kind = arrowrow.Kind
 
 const (
-	kString  kind = iota // string
-	kInt                 // int64
-	kBool                // bool
-	kDecimal             // decimal128.Num at decimalScale: DECIMAL(38,6)
-	kDate                // arrow.Date32
-	kTime                // arrow.Timestamp in microseconds, UTC
-	kJSON                // JSON text (string)
+	kString  = arrowrow.String    // string
+	kInt     = arrowrow.Int       // int64
+	kBool    = arrowrow.Bool      // bool
+	kDecimal = arrowrow.Decimal   // decimal128.Num at decimalScale: DECIMAL(38,6)
+	kDate    = arrowrow.Date      // arrow.Date32
+	kTime    = arrowrow.Timestamp // arrow.Timestamp in microseconds, UTC
+	kJSON    = arrowrow.JSON      // JSON text (string)
 )
 
 // decimalScale is the scale of money and quantity columns.
-const decimalScale = 6
-
-func decimalType() arrow.DataType { return &arrow.Decimal128Type{Precision: 38, Scale: decimalScale} }
-
-func (k kind) arrowType() arrow.DataType {
-	switch k {
-	case kInt:
-		return arrow.PrimitiveTypes.Int64
-	case kBool:
-		return arrow.FixedWidthTypes.Boolean
-	case kDecimal:
-		return decimalType()
-	case kDate:
-		return arrow.FixedWidthTypes.Date32
-	case kTime:
-		return &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}
-	}
-	return arrow.BinaryTypes.String
-}
+const decimalScale = arrowrow.DecimalScale
 
 // column is one output column: from a Zuora field, or derived (field "").
 type column struct {
@@ -57,6 +39,9 @@ type column struct {
 	field string
 	kind  kind
 }
+
+// Column describes c to arrowrow.
+func (c column) Column() arrowrow.Column { return arrowrow.Column{Name: c.name, Kind: c.kind} }
 
 // row is one output row: a value per column (nil is NULL).
 type row []any
@@ -154,107 +139,12 @@ func parseDecimal(text string) (decimal128.Num, error) {
 			return decimal128.Num{}, fmt.Errorf("%q is not a decimal number", text)
 		}
 	}
-	neg := strings.HasPrefix(mant, "-")
-	mant = strings.TrimPrefix(strings.TrimPrefix(mant, "-"), "+")
-	intPart, frac, _ := strings.Cut(mant, ".")
-	if intPart == "" && frac == "" || !digits(intPart) || !digits(frac) {
+	n, ok, fits := arrowrow.ScaleDecimal(mant, exp)
+	if !ok {
 		return decimal128.Num{}, fmt.Errorf("%q is not a decimal number", text)
 	}
-	// value = intPart.frac × 10^exp, wanted × 10^decimalScale.
-	shift := decimalScale + exp - len(frac)
-	v, _ := new(big.Int).SetString("0"+intPart+frac, 10)
-	if shift >= 0 {
-		v.Mul(v, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(shift)), nil))
-	} else {
-		d := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(-shift)), nil)
-		q, r := new(big.Int).QuoRem(v, d, new(big.Int))
-		switch c := new(big.Int).Mul(r, big.NewInt(2)).Cmp(d); {
-		case c > 0, c == 0 && q.Bit(0) == 1:
-			q.Add(q, big.NewInt(1))
-		}
-		v = q
-	}
-	if len(v.Text(10)) > 38 {
+	if !fits {
 		return decimal128.Num{}, fmt.Errorf("%q does not fit DECIMAL(38,%d)", text, decimalScale)
 	}
-	if neg {
-		v.Neg(v)
-	}
-	return decimal128.FromBigInt(v), nil
-}
-
-func digits(s string) bool {
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// schemaOf builds the Arrow schema of columns.
-func schemaOf(cols []column) *arrow.Schema {
-	fields := make([]arrow.Field, len(cols))
-	for i, c := range cols {
-		fields[i] = arrow.Field{Name: c.name, Type: c.kind.arrowType(), Nullable: true}
-	}
-	return arrow.NewSchema(fields, nil)
-}
-
-// buildRecord turns rows into a record batch of schema; the caller owns the result.
-func buildRecord(mem memory.Allocator, schema *arrow.Schema, cols []column, rows []row) (arrow.RecordBatch, error) {
-	b := array.NewRecordBuilder(mem, schema)
-	defer b.Release()
-	for _, r := range rows {
-		for i, c := range cols {
-			if err := appendValue(b.Field(i), c, r[i]); err != nil {
-				return nil, err
-			}
-		}
-	}
-	return b.NewRecordBatch(), nil
-}
-
-func appendValue(fb array.Builder, c column, v any) error {
-	if v == nil {
-		fb.AppendNull()
-		return nil
-	}
-	ok := false
-	switch x := v.(type) {
-	case string:
-		var sb *array.StringBuilder
-		if sb, ok = fb.(*array.StringBuilder); ok {
-			sb.Append(x)
-		}
-	case int64:
-		var ib *array.Int64Builder
-		if ib, ok = fb.(*array.Int64Builder); ok {
-			ib.Append(x)
-		}
-	case bool:
-		var bb *array.BooleanBuilder
-		if bb, ok = fb.(*array.BooleanBuilder); ok {
-			bb.Append(x)
-		}
-	case decimal128.Num:
-		var db *array.Decimal128Builder
-		if db, ok = fb.(*array.Decimal128Builder); ok {
-			db.Append(x)
-		}
-	case arrow.Date32:
-		var db *array.Date32Builder
-		if db, ok = fb.(*array.Date32Builder); ok {
-			db.Append(x)
-		}
-	case arrow.Timestamp:
-		var tb *array.TimestampBuilder
-		if tb, ok = fb.(*array.TimestampBuilder); ok {
-			tb.Append(x)
-		}
-	}
-	if !ok {
-		return fmt.Errorf("column %s: unexpected value %v (%T)", c.name, v, v)
-	}
-	return nil
+	return n, nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/revops/revops/extract"
+	"github.com/revops/revops/internal/arrowrow"
 	"github.com/revops/revops/internal/httpretry"
 	"github.com/revops/revops/internal/yamlx"
 )
@@ -331,7 +332,7 @@ func (s *source) Read(ctx context.Context, stream string, from extract.Cursor, e
 	if err != nil {
 		return fmt.Errorf("zuora source %s: stream %s: %w", s.name, stream, err)
 	}
-	r := &reader{src: s, def: d, emitFn: emit, schema: schemaOf(d.cols), res: newResolver(s)}
+	r := &reader{src: s, def: d, emitFn: emit, schema: arrowrow.Schema(d.cols), res: newResolver(s)}
 	if err := r.run(ctx, cur); err != nil {
 		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 			return ctx.Err()

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/revops/revops/extract"
+	"github.com/revops/revops/internal/arrowrow"
 )
 
 // Stream names.
@@ -56,7 +57,7 @@ type streamDef struct {
 }
 
 func (d *streamDef) stream(replace bool) extract.Stream {
-	st := extract.Stream{Name: d.name, Schema: schemaOf(d.cols), PrimaryKey: []string{"id"}}
+	st := extract.Stream{Name: d.name, Schema: arrowrow.Schema(d.cols), PrimaryKey: []string{"id"}}
 	if replace {
 		st.Replace = true
 	} else {
