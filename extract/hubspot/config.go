@@ -62,19 +62,20 @@ const (
 
 // Stream names.
 const (
-	streamCompanies      = "companies"
-	streamContacts       = "contacts"
-	streamDeals          = "deals"
-	streamOwners         = "owners"
-	streamPipelineStages = "deal_pipeline_stages"
-	streamStageHistory   = "deal_stage_history"
-	streamEngagements    = engagementsStream
+	streamCompanies       = "companies"
+	streamContacts        = "contacts"
+	streamDeals           = "deals"
+	streamOwners          = "owners"
+	streamPipelineStages  = "deal_pipeline_stages"
+	streamStageHistory    = "deal_stage_history"
+	streamPropertyHistory = "deal_property_history"
+	streamEngagements     = engagementsStream
 )
 
 // streamNames lists every stream, in the default order.
 func streamNames() []string {
 	return []string{streamCompanies, streamContacts, streamDeals, streamOwners, streamPipelineStages,
-		streamStageHistory, streamEngagements}
+		streamStageHistory, streamPropertyHistory, streamEngagements}
 }
 
 // engagementTypes lists the engagement object types the engagements stream can read.

@@ -86,7 +86,7 @@ func TestNewDefaults(t *testing.T) {
 			t.Errorf("stream %s: cursor field %s is not a column", st.Name, st.CursorField)
 		}
 	}
-	if strings.Join(names, ",") != "companies,contacts,deals,owners,deal_pipeline_stages,deal_stage_history,engagements" {
+	if strings.Join(names, ",") != "companies,contacts,deals,owners,deal_pipeline_stages,deal_stage_history,deal_property_history,engagements" {
 		t.Errorf("streams %v", names)
 	}
 	for _, text := range []string{strings.Join([]string{c.token.String()}, ""), func() string { b, _ := c.token.MarshalJSON(); return string(b) }()} {

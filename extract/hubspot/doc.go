@@ -1,5 +1,5 @@
 // Package hubspot is the HubSpot CRM source: companies, contacts, deals, owners, deal pipeline
-// stages, deal stage history and engagements, read through HubSpot's CRM v3/v4 APIs with a
+// stages, deal stage and property history and engagements, read through HubSpot's CRM v3/v4 APIs with a
 // private-app token or an OAuth public app's refresh token, and emitted as Arrow record batches. Its fake, for tests and the demo, is
 // package hubspot/fake.
 //
@@ -15,7 +15,8 @@
 //	    #   client_secret: ${HUBSPOT_CLIENT_SECRET}
 //	    #   refresh_token: ${file:secrets/hubspot_refresh_token}
 //	    base_url: https://api.hubapi.com # default; http is accepted only on a loopback host (a fake)
-//	    objects: [companies, contacts, deals, owners, deal_pipeline_stages, deal_stage_history, engagements]
+//	    objects: [companies, contacts, deals, owners, deal_pipeline_stages, deal_stage_history,
+//	              deal_property_history, engagements]
 //	    engagement_types: [calls, emails, meetings]  # default; also notes, tasks
 //	    properties:                      # extra properties to read, into _extra; "all" reads every one
 //	      deals: [hs_date_entered_closedwon, my_custom_score]
@@ -78,6 +79,14 @@
 //	deal_stage_history    key (deal_id, changed_at, stage); one row per change of a deal's
 //	                      dealstage (propertiesWithHistory): source_type, source_id,
 //	                      updated_by_user_id, deal_updated_at (the cursor field)
+//	deal_property_history key (deal_id, property, changed_at); one row per change of a deal's
+//	                      dealstage, amount or closedate (propertiesWithHistory): value (the
+//	                      property's text as HubSpot records it: a decimal for amount, ISO 8601
+//	                      or epoch milliseconds for closedate; null when the change cleared
+//	                      it), source_type, source_id, updated_by_user_id, deal_updated_at (the
+//	                      cursor field). Of a property's changes sharing a millisecond, the
+//	                      newest is kept. With it, a deal's stage, amount and close date can be
+//	                      rebuilt as of any instant (the pipeline snapshots of the CRM staging)
 //	owners                key id, replaced on every read; active and archived (deactivated)
 //	                      owners: email, first_name, last_name, user_id, type, team_id and
 //	                      team_name (the primary team), created_at, updated_at, archived, _extra
@@ -119,6 +128,10 @@
 // Limits: association changes do not always move a record's last-modified time in HubSpot;
 // such a change reaches company_id on the record's next change or a full refresh. Archived rows
 // carry no association columns. The history of an archived deal stays as last read.
+// deal_stage_history and deal_property_history are read the same way (a deal's modified time
+// is their cursor; ids by list or search, then batch reads of 50 deals with
+// propertiesWithHistory: one request per 50 changed deals, whatever the number of properties),
+// but each stream makes its own requests: a project that needs only one can list it alone.
 // Properties that do not fit a search request (3,000 characters) or a list URL are read by
 // batch read after each page.
 //

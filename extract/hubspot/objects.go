@@ -402,7 +402,7 @@ func (r *objectReader) flush(ctx context.Context) error {
 	return nil
 }
 
-// details reads the page's properties (and dealstage history) by batch read when the plan says
+// details reads the page's properties (and the history of the stream's historyProps) by batch read when the plan says
 // so. Records gone meanwhile (archived) are dropped: the archived phase emits them.
 func (r *objectReader) details(ctx context.Context, obj string, recs []object, archived bool) ([]object, error) {
 	p := r.plans[obj]
@@ -412,7 +412,7 @@ func (r *objectReader) details(ctx context.Context, obj string, recs []object, a
 	var history []string
 	size := batchSize
 	if r.spec.history {
-		history, size = []string{"dealstage"}, historyBatch
+		history, size = r.spec.historyProps, historyBatch
 	}
 	out := make([]object, 0, len(recs))
 	for chunk := range slices.Chunk(recs, size) {
@@ -476,13 +476,17 @@ func pickAssociation(targets []assocTarget) string {
 	return best
 }
 
-// addRecord appends a record's row (or, for deal_stage_history, one row per dealstage change).
+// addRecord appends a record's row (or, for deal_stage_history, one row per dealstage change;
+// for deal_property_history, one row per change of each history property).
 func (r *objectReader) addRecord(rows *rows, obj string, rec object, assoc map[string]map[string]string) error {
 	mod := modProp(obj)
 	if r.spec.history {
 		updated := optional(rec.UpdatedAt)
 		if p := rec.Properties[mod]; p != nil && *p != "" {
 			updated = p
+		}
+		if r.spec.byProperty {
+			return addPropertyHistory(rows, rec, r.spec.historyProps, updated)
 		}
 		for _, h := range rec.PropertiesWithHistory["dealstage"] {
 			cells := []*string{ptr(rec.ID), ptr(h.Value), ptr(h.Timestamp), optional(h.SourceType),
@@ -546,4 +550,30 @@ func firstSet(p *string, fallback string) *string {
 		return p
 	}
 	return optional(fallback)
+}
+
+// addPropertyHistory appends a deal's deal_property_history rows: one per change of each of
+// props, keyed (deal_id, property, changed_at). HubSpot lists a property's changes newest
+// first; of changes sharing a timestamp (to the millisecond), the first listed (the newest) is
+// kept, so a page never holds a key twice. An empty value (the property cleared) is null.
+func addPropertyHistory(rows *rows, rec object, props []string, updated *string) error {
+	for _, p := range props {
+		seen := map[int64]bool{}
+		for _, h := range rec.PropertiesWithHistory[p] {
+			at, err := epochMillis(h.Timestamp)
+			if err != nil {
+				return fmt.Errorf("%s history: %w", p, err)
+			}
+			if seen[at] {
+				continue
+			}
+			seen[at] = true
+			cells := []*string{ptr(rec.ID), ptr(p), ptr(h.Timestamp), optional(h.Value), optional(h.SourceType),
+				optional(h.SourceID), optional(string(h.UpdatedByUserID)), updated}
+			if err := rows.add(cells); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

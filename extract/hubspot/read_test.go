@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -71,6 +72,15 @@ func mutate(e *env, round int) {
 				"name": fmt.Sprintf("r%d", round)}
 			if typ == "deals" {
 				props["dealstage"] = []string{"qualifiedtobuy", "contractsent", "closedwon"}[round%3]
+				// Amounts and close dates change too (and an amount is sometimes cleared):
+				// deal_property_history follows them.
+				props["amount"] = fmt.Sprintf("%d.25", 2000+10*round+i)
+				if i%4 == 1 {
+					props["amount"] = ""
+				}
+				if i%2 == 0 {
+					props["closedate"] = fmt.Sprintf("2026-%02d-15T00:00:00Z", 5+round)
+				}
 			}
 			must(e.t, e.fake.Update(typ, truth[i].ID, props))
 			e.clock.Advance(time.Second)
@@ -93,7 +103,8 @@ func mutate(e *env, round int) {
 	}
 }
 
-var portalStreams = []string{"companies", "contacts", "deals", "engagements", "owners", "deal_pipeline_stages", "deal_stage_history"}
+var portalStreams = []string{"companies", "contacts", "deals", "engagements", "owners", "deal_pipeline_stages", "deal_stage_history",
+	"deal_property_history"}
 
 // runAll reads every stream from the given cursors and returns the rows and the new cursors.
 func runAll(e *env, s *source, cursors map[string]extract.Cursor) (map[string][]row, map[string]extract.Cursor) {
@@ -177,6 +188,7 @@ func checkPortal(t *testing.T, e *env, merged map[string]map[string]row) {
 	if !reflect.DeepEqual(got, history) {
 		t.Errorf("deal_stage_history: %d rows, want %d", len(got), len(history))
 	}
+	checkPropertyHistory(t, e, merged["deal_property_history"])
 	if n := len(merged["engagements"]); n != 60 {
 		t.Errorf("engagements: %d rows, want 60", n)
 	}
@@ -219,7 +231,7 @@ func TestFaultsDoNotChangeTheResult(t *testing.T) {
 			t.Errorf("%s: %d rows with faults, %d without", stream, len(faulty[stream]), len(clean[stream]))
 			continue
 		}
-		if stream == "deal_stage_history" {
+		if stream == "deal_stage_history" || stream == "deal_property_history" {
 			continue // keyed by change times, which the clock stamped differently; checked above
 		}
 		for k, want := range clean[stream] {
@@ -240,7 +252,7 @@ func TestFaultsDoNotChangeTheResult(t *testing.T) {
 // ground truth: a cursor never points past a row not yet emitted, whether a batch is one page or
 // gathers several.
 func TestKillAndResume(t *testing.T) {
-	for _, stream := range []string{"contacts", "deals", "deal_stage_history", "engagements"} {
+	for _, stream := range []string{"contacts", "deals", "deal_stage_history", "deal_property_history", "engagements"} {
 		for _, tc := range []struct{ batchRows, killAt int }{{1, 0}, {1, 1}, {1, 2}, {1, 3}, {1, 5}, {1, 8}, {100, 1}, {100, 2}, {100, 3}} {
 			killAt := tc.killAt
 			t.Run(fmt.Sprintf("%s/rows%d/batch%d", stream, tc.batchRows, killAt), func(t *testing.T) {
@@ -301,8 +313,95 @@ func TestKillAndResume(t *testing.T) {
 					if live != want {
 						t.Errorf("%d stage changes, want %d", live, want)
 					}
+				case "deal_property_history":
+					checkPropertyHistory(t, e, merged)
 				}
 			})
 		}
+	}
+}
+
+// checkPropertyHistory asserts that deal_property_history's merged rows of live deals are the
+// fake's history of dealstage, amount and closedate: the same (deal, property, time, value).
+func checkPropertyHistory(t *testing.T, e *env, merged map[string]row) {
+	t.Helper()
+	archived := map[string]bool{}
+	var want []string
+	for _, d := range e.fake.Truth("deals") {
+		archived[d.ID] = d.Archived
+		if d.Archived {
+			continue // its history stays as last read
+		}
+		for _, p := range []string{"dealstage", "amount", "closedate"} {
+			for _, h := range d.History[p] {
+				want = append(want, d.ID+"|"+p+"|"+h.Timestamp.Truncate(time.Millisecond).Format(time.RFC3339Nano)+"|"+h.Value)
+			}
+		}
+	}
+	var got []string
+	for _, r := range merged {
+		if archived[r["deal_id"].(string)] {
+			continue
+		}
+		v := ""
+		if r["value"] != nil {
+			v = r["value"].(string)
+		}
+		got = append(got, r["deal_id"].(string)+"|"+r["property"].(string)+"|"+r["changed_at"].(time.Time).Format(time.RFC3339Nano)+"|"+v)
+	}
+	sort.Strings(want)
+	sort.Strings(got)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("deal_property_history: %d rows, want %d", len(got), len(want))
+		for i := 0; i < len(got) && i < len(want); i++ {
+			if got[i] != want[i] {
+				t.Errorf("first difference: got %s, want %s", got[i], want[i])
+				break
+			}
+		}
+	}
+}
+
+// deal_property_history: each read (full, then incremental after changes) holds every key once,
+// and the merged rows are the fake's history of dealstage, amount and closedate.
+func TestDealPropertyHistoryIncremental(t *testing.T) {
+	e := newEnv(t, fake.Options{})
+	seedPortal(e)
+	s := e.source(m{"objects": []any{"deal_property_history"}, "page_size": 40})
+	key := keyOf("deal_property_history")
+	var loaded [][]row
+	var cursor extract.Cursor
+	for round := 0; round < 3; round++ {
+		res := e.read(s, "deal_property_history", cursor)
+		seen := map[string]bool{}
+		for _, r := range res.rows {
+			k := fmt.Sprint(r["deal_id"], "|", r["property"], "|", r["changed_at"])
+			if seen[k] {
+				t.Fatalf("round %d: key %s read twice", round, k)
+			}
+			seen[k] = true
+		}
+		if round > 0 && len(res.rows) == 0 {
+			t.Errorf("round %d: the incremental read found no changes", round)
+		}
+		loaded = append(loaded, res.rows)
+		cursor = res.cursor
+		mutate(e, round)
+		e.clock.Advance(10 * time.Minute)
+	}
+	loaded = append(loaded, e.read(s, "deal_property_history", cursor).rows)
+	merged := merge(key, loaded...)
+	checkPropertyHistory(t, e, merged)
+	// A deal changed in round 0 has its amount's history: the seeded value, then the new one.
+	d := e.fake.Truth("deals")[9]
+	var amounts []string
+	for _, r := range merged {
+		if r["deal_id"] == d.ID && r["property"] == "amount" {
+			amounts = append(amounts, r["changed_at"].(time.Time).Format(time.RFC3339)+"="+fmt.Sprint(r["value"]))
+		}
+	}
+	sort.Strings(amounts)
+	if len(amounts) < 2 || !strings.HasSuffix(amounts[0], "=1009.50") {
+		t.Errorf("deal %s amount history %v", d.ID, amounts)
 	}
 }

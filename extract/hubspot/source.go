@@ -91,7 +91,7 @@ func (s *source) Streams() []extract.Stream {
 		switch name {
 		case streamOwners, streamPipelineStages:
 			st.Replace = true
-		case streamStageHistory:
+		case streamStageHistory, streamPropertyHistory:
 			st.CursorField = "deal_updated_at"
 		default:
 			st.CursorField, st.DeletedField = "updated_at", "archived"
@@ -125,7 +125,11 @@ func objectSpecOf(name string, cfg *settings) objectSpec {
 	case streamEngagements:
 		return objectSpec{objects: slices.Clone(cfg.engagementTypes), columns: engagementColumns(), key: []string{"engagement_type", "id"}}
 	case streamStageHistory:
-		return objectSpec{objects: []string{"deals"}, columns: historyColumns(), key: []string{"deal_id", "changed_at", "stage"}, history: true}
+		return objectSpec{objects: []string{"deals"}, columns: historyColumns(), key: []string{"deal_id", "changed_at", "stage"},
+			history: true, historyProps: []string{"dealstage"}}
+	case streamPropertyHistory:
+		return objectSpec{objects: []string{"deals"}, columns: propertyHistoryColumns(), key: []string{"deal_id", "property", "changed_at"},
+			history: true, historyProps: dealHistoryProps(), byProperty: true}
 	}
 	return objectSpec{}
 }

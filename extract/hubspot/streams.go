@@ -78,8 +78,13 @@ type objectSpec struct {
 	objects []string // the HubSpot object types read, in order
 	columns []column
 	key     []string
-	// history makes the stream one row per change of dealstage (deal_stage_history).
+	// history makes the stream one row per change of a history property: of dealstage
+	// (deal_stage_history), or of each of historyProps with byProperty (deal_property_history).
 	history bool
+	// historyProps are the properties whose history is read (propertiesWithHistory).
+	historyProps []string
+	// byProperty makes the rows (deal_id, property, changed_at, value, …).
+	byProperty bool
 }
 
 func companyColumns() []column {
@@ -151,6 +156,25 @@ func historyColumns() []column {
 		{name: "deal_updated_at", kind: kTimestamp},
 	}
 }
+
+// propertyHistoryColumns are deal_property_history's columns: one row per change of one of a
+// deal's history properties (dealstage, amount, closedate), its value as HubSpot's text.
+func propertyHistoryColumns() []column {
+	return []column{
+		{name: "deal_id", kind: kString},
+		{name: "property", kind: kString},
+		{name: "changed_at", kind: kTimestamp},
+		{name: "value", kind: kString},
+		{name: "source_type", kind: kString},
+		{name: "source_id", kind: kString},
+		{name: "updated_by_user_id", kind: kInt},
+		{name: "deal_updated_at", kind: kTimestamp},
+	}
+}
+
+// dealHistoryProps are the deal properties deal_property_history follows: what a pipeline
+// snapshot needs to rebuild a deal as of any instant.
+func dealHistoryProps() []string { return []string{"dealstage", "amount", "closedate"} }
 
 func ownerColumns() []column {
 	return []column{{name: "id", kind: kString}, {name: "email", kind: kString}, {name: "first_name", kind: kString},
