@@ -66,8 +66,9 @@
 //	invoice_lines       invoice_id, id, amount, currency, description, quantity, period_start,
 //	                    period_end, price_id, product_id, unit_amount, unit_amount_decimal,
 //	                    line_type (subscription | invoiceitem), subscription_id,
-//	                    subscription_item_id, invoice_item_id, proration, discount_amount,
-//	                    discount_ids, discountable, deleted
+//	                    subscription_item_id, invoice_item_id, proration, discount_amount (the
+//	                    sum), discount_ids, discount_amounts (JSON [{amount, discount}]: each
+//	                    discount's part in minor units, as Stripe sends it), discountable, deleted
 //	credit_notes        id, number, invoice_id, customer_id, status, type, reason, currency,
 //	                    amount, subtotal, total, discount_amount, memo, created, effective_at,
 //	                    voided_at

@@ -216,7 +216,7 @@ func invoiceLinesDef() *streamDef {
 		{"price_id", kString}, {"product_id", kString}, {"unit_amount", kMoney}, {"unit_amount_decimal", kString},
 		{"line_type", kString}, {"subscription_id", kString}, {"subscription_item_id", kString},
 		{"invoice_item_id", kString}, {"proration", kBool}, {"discount_amount", kMoney}, {"discount_ids", kJSON},
-		{"discountable", kBool}}
+		{"discount_amounts", kJSON}, {"discountable", kBool}}
 	d := &streamDef{name: InvoiceLines, pk: []string{"invoice_id", "id"}, cols: append(cols, tail(true)...),
 		hasDeleted: true, passes: []pass{listPass("/v1/invoices")}, eventType: "invoice.*"}
 	consumed := arrowrow.KeySet("id", "object", "livemode", "metadata", "deleted", "invoice", "amount", "currency",
@@ -295,6 +295,9 @@ func invoiceLinesDef() *streamDef {
 		}
 		b.set("discount_amount", disc)
 		b.set("discount_ids", idList(l["discounts"]))
+		// Each discount's share, in minor units as Stripe sends them: staging tells a once
+		// coupon's discount from a recurring one's by the discount's coupon duration.
+		b.set("discount_amounts", arrowrow.JSONText(l["discount_amounts"]))
 		b.set("discountable", boolean(l["discountable"]))
 		return b.r, nil
 	}

@@ -5,7 +5,9 @@
     monthly_amount, currency).
     Stripe (billing_system: stripe, spec §3): the non-proration subscription lines of paid,
     open or uncollectible invoices, each over its billing period, at unit amount × quantity per
-    month of the price's interval, less its discounts over the same months; the latest period
+    month of the price's interval, less its discounts over the same months (but for the part
+    once coupons gave, which is not recurring: spec §4.6; var once_discounts: include keeps it,
+    lowering the MRR of that one invoice's months, as Fivetran does); the latest period
     of an item whose subscription has not ended stays open. Items never invoiced count from
     their creation at the price's amount. Metered and one-time prices, proration and one-off
     invoice items are not MRR; periods inside a trial are trial lines.
@@ -50,21 +52,52 @@ select
     'files' as source_system
 from {{ billing_source('subscriptions') }}
 {%- elif billing_system() == 'stripe' %}
+{%- set once_discounts = var('once_discounts', 'exclude') %}
+{%- if once_discounts not in ['exclude', 'include'] %}
+{{- exceptions.raise_compiler_error("var once_discounts: expected exclude or include, got '" ~ once_discounts ~ "'") }}
+{%- endif %}
+{%- set once_out = once_discounts == 'exclude' and source_exists(var('billing_source', 'billing'), 'discounts') %}
 with prices as (
     select * from {{ billing_source('prices') }}
 ),
 subs as (
     select * from {{ billing_source('subscriptions') }}
 ),
+{%- if once_out %}
+-- each invoice line's discount in minor units (discount_amounts), and the part of it once
+-- coupons gave (a discount that is gone from the discounts table counts as recurring)
+line_discounts as (
+    select
+        e.invoice_id, e.line_id,
+        sum(e.amount) filter (where d.coupon_duration = 'once') as once_minor,
+        sum(e.amount) as all_minor
+    from (
+        select l.invoice_id, l.id as line_id, u.x.discount as discount, u.x.amount as amount
+        from {{ billing_source('invoice_lines') }} as l,
+            unnest(from_json(l.discount_amounts, '[{"discount": "VARCHAR", "amount": "BIGINT"}]')) as u(x)
+        where l.discount_amounts is not null
+    ) as e
+    left join {{ billing_source('discounts') }} as d on d.id = e.discount
+    group by 1, 2
+),
+{%- endif %}
 invoiced as (
     select
         l.subscription_id, l.subscription_item_id, l.price_id, l.product_id, l.currency,
         l.period_start, l.period_end, coalesce(l.quantity, 1) as quantity,
         coalesce(l.unit_amount, cast(l.unit_amount_decimal as decimal(38, 6))) * coalesce(l.quantity, 1) as amount,
+{%- if once_out %}
+        coalesce(l.discount_amount, 0)
+            - coalesce(cast(l.discount_amount * ld.once_minor / nullif(ld.all_minor, 0) as decimal(38, 6)), 0) as discount,
+{%- else %}
         coalesce(l.discount_amount, 0) as discount,
+{%- endif %}
         row_number() over (partition by l.subscription_item_id order by l.period_start desc, l.id desc) as recency
     from {{ billing_source('invoice_lines') }} as l
     join {{ billing_source('invoices') }} as i on i.id = l.invoice_id
+{%- if once_out %}
+    left join line_discounts as ld on ld.invoice_id = l.invoice_id and ld.line_id = l.id
+{%- endif %}
     where l.subscription_item_id is not null
       and not coalesce(l.proration, false)
       and i.status in ('paid', 'open', 'uncollectible')
