@@ -90,6 +90,7 @@ func (s *scan) execute(ctx context.Context, wh warehouse.Warehouse, g *sqlb, fus
 			b := bitmaps[m]
 			plain = append(plain, b[0], b[1])
 		}
+		slices.Sort(plain) // the same SQL text every run
 		for _, i := range distinct {
 			if _, ok := bitmaps[i]; ok {
 				continue
