@@ -32,6 +32,10 @@ func checkStatuses() []checks.Status {
 // series carry no project or command label: the textfile's Registerer adds them as constant
 // labels (node_exporter merges every file into one scrape), and a push adds them as grouping
 // labels.
+//
+// The run gauges are label-less vectors rather than plain gauges so that a series exists only
+// once it is set: a failed run that knows no earlier success sends no last-success series, and
+// the Pushgateway keeps the one an earlier run pushed.
 type Metrics struct {
 	runDuration    *prometheus.GaugeVec
 	runExitCode    *prometheus.GaugeVec
