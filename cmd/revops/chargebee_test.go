@@ -10,9 +10,13 @@ import (
 )
 
 // A project whose billing source is Chargebee (the fake) extracts over HTTP with the real
-// connector and builds ARR from the subscriptions' items: Acme (USD, its CRM id in meta_data)
-// takes 10 Growth seats at 19 a month and 5 Extra Seats at 108 a year from 10 January, a one-off
-// onboarding charge (not MRR) and a 10% discount for three months from 5 April; Beta (EUR, at
+// connector and builds ARR from the subscriptions' items and, where there are some, their
+// invoices' lines: Acme (USD, its CRM id in meta_data) takes 10 Growth seats at 19 a month and
+// 5 Extra Seats at 108 a year from 10 January, a one-off onboarding charge (not MRR) and a 10%
+// discount for three months from 5 April; its invoices bill 8 Growth seats for its first two
+// months and 10 from the renewal on 10 March (the upgrade on 20 February is a proration line,
+// not MRR: Acme expands in March, not from January; its seats, never invoiced, count from the
+// start); Beta (EUR, at
 // 1.10) takes the 49 Starter plan from February, cancels on 20 June and comes back in September;
 // Delta takes 2 Enterprise seats at 1,290 a year from March, not renewing after its term (in
 // 2026), with 5 Extra Seats; Gamma is in trial; Epsilon's subscription is deleted. A second run,
@@ -68,7 +72,7 @@ func TestChargebeeToARR(t *testing.T) {
 		must(err)
 		return out
 	}
-	subscribe(fake.Subscription{CustomerID: acme, ActivatedAt: day("2025-01-10"), StartedAt: day("2025-01-10"),
+	acmeSub := subscribe(fake.Subscription{CustomerID: acme, ActivatedAt: day("2025-01-10"), StartedAt: day("2025-01-10"),
 		Items: []fake.SubscriptionItem{{ItemPriceID: growth, Quantity: 10}, {ItemPriceID: seats, Quantity: 5}, {ItemPriceID: onboarding}},
 		Discounts: []fake.Discount{{Percentage: 10, DurationType: "limited_period", Period: 3, PeriodUnit: "month",
 			IncludedInMRR: true, CreatedAt: day("2025-04-05")}}})
@@ -84,6 +88,17 @@ func TestChargebeeToARR(t *testing.T) {
 	gone := subscribe(fake.Subscription{CustomerID: epsilon, ActivatedAt: day("2025-05-01"), StartedAt: day("2025-05-01"),
 		Items: []fake.SubscriptionItem{{ItemPriceID: growth, Quantity: 50}}})
 	must(f.DeleteSubscription(gone.ID))
+	invoice := func(date, from, to string, quantity, amount int64) {
+		t.Helper()
+		_, err := f.CreateInvoice(fake.Invoice{CustomerID: acme, SubscriptionID: acmeSub.ID, Date: day(date),
+			LineItems: []fake.LineItem{{EntityID: growth, DateFrom: day(from), DateTo: day(to), Quantity: quantity,
+				UnitAmount: 1900, Amount: amount}}})
+		must(err)
+	}
+	invoice("2025-01-10", "2025-01-10", "2025-02-10", 8, 0)
+	invoice("2025-02-10", "2025-02-10", "2025-03-10", 8, 0)
+	invoice("2025-02-20", "2025-02-20", "2025-03-10", 2, 2714) // the proration of 2 more seats
+	invoice("2025-03-10", "2025-03-10", "2025-04-10", 10, 0)
 	clock.Advance(time.Hour)
 
 	srv := httptest.NewServer(f)
@@ -137,9 +152,9 @@ sources:
 	}
 	check("first run", []struct{ q, want string }{
 		{movements, header +
-			"2025-01,235.000000,0.000000,0.000000,0.000000,0.000000,235.000000\n" +
-			"2025-02,53.900000,0.000000,0.000000,0.000000,0.000000,288.900000\n" +
-			"2025-03,260.000000,0.000000,0.000000,0.000000,0.000000,548.900000\n" +
+			"2025-01,197.000000,0.000000,0.000000,0.000000,0.000000,197.000000\n" +
+			"2025-02,53.900000,0.000000,0.000000,0.000000,0.000000,250.900000\n" +
+			"2025-03,260.000000,38.000000,0.000000,0.000000,0.000000,548.900000\n" +
 			"2025-04,0.000000,0.000000,0.000000,-23.500000,0.000000,525.400000\n" +
 			"2025-06,0.000000,0.000000,0.000000,0.000000,-53.900000,471.500000\n" +
 			"2025-07,0.000000,23.500000,0.000000,0.000000,0.000000,495.000000\n" +
@@ -147,6 +162,9 @@ sources:
 		{`select customer_id = '` + acme + `' as is_acme, crm_account_id from stg_billing__customers where crm_account_id is not null`,
 			"is_acme,crm_account_id\ntrue,001ACME\n"},
 		{breaks, "breaks\n0\n"},
+		{`select strftime(valid_from, '%Y-%m-%d') as valid_from, coalesce(strftime(valid_to, '%Y-%m-%d'), '-') as valid_to, quantity
+			from stg_billing__recurring_lines where subscription_item_id = '` + acmeSub.ID + "/" + growth + `' order by 1`,
+			"valid_from,valid_to,quantity\n2025-01-10,2025-02-10,8.000000\n2025-02-10,2025-03-10,8.000000\n2025-03-10,-,10.000000\n"},
 		{`select currency, ending_mrr_native, ending_mrr from fct_arr_waterfall_month_currency where date_month = date '2025-12-01' order by 1`,
 			"currency,ending_mrr_native,ending_mrr\nEUR,49.000000,53.900000\nUSD,495.000000,495.000000\n"},
 	})
@@ -162,9 +180,9 @@ sources:
 	check("second run", []struct{ q, want string }{
 		{`select count(*) as rows from billing.subscription_items where subscription_id = '` + deltaSub.ID + `'`, "rows\n2\n"},
 		{movements, header +
-			"2025-01,235.000000,0.000000,0.000000,0.000000,0.000000,235.000000\n" +
-			"2025-02,53.900000,0.000000,0.000000,0.000000,0.000000,288.900000\n" +
-			"2025-03,215.000000,0.000000,0.000000,0.000000,0.000000,503.900000\n" +
+			"2025-01,197.000000,0.000000,0.000000,0.000000,0.000000,197.000000\n" +
+			"2025-02,53.900000,0.000000,0.000000,0.000000,0.000000,250.900000\n" +
+			"2025-03,215.000000,38.000000,0.000000,0.000000,0.000000,503.900000\n" +
 			"2025-04,0.000000,0.000000,0.000000,-23.500000,0.000000,480.400000\n" +
 			"2025-06,0.000000,0.000000,0.000000,0.000000,-53.900000,426.500000\n" +
 			"2025-07,0.000000,23.500000,0.000000,0.000000,0.000000,450.000000\n" +

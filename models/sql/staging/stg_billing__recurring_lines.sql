@@ -16,21 +16,34 @@
     MRR to a month; a cancellation ends the segments at the cancellation date). Usage charges
     are metered, one-time charges are not MRR.
     Chargebee (billing_system: chargebee, Product Catalog 2.0; 1.0's plan on the subscription
-    too): the plan and addon items of each subscription as it is now (the rows of its highest
-    subscription_resource_version: Chargebee sends nothing when an item is removed), at the
-    item's amount per billing period over the months in that period, over the subscription's
-    paid life: from activation (the end of the trial) to the cancellation (cancelled; for
-    non_renewing the scheduled one, else the end of the current term), the pause (paused) or the
-    transfer, open while active.
-    An in-trial subscription is a trial line; future ones are left out; one-off charges are not
-    MRR, metered items are metered. Discounts included in MRR (subscription_discounts, and
-    applied coupons without a discount row, from the coupon's definition) are lines of their
-    own with the discount in mrr_discount: a percentage of the items it applies to, or a fixed
-    amount per billing period; forever, or for a limited period from when it was applied (or
-    until its apply_till); one-time discounts are not recurring and not MRR (spec §4.6).
-    A Chargebee subscription holds only its current items, and the billed history (invoice line
-    items, spec §3) is not read: a quantity or price change counts from the subscription's
-    start, not from when it happened. -#}
+    too): the billed history where there is one (spec §3): the plan and addon lines
+    (plan_item_price, addon_item_price; 1.0: plan, addon) of paid, posted, payment_due or not_paid
+    invoices (the rows of each invoice's highest invoice_resource_version), each over its
+    [date_from, date_to) at its amount per billing period of its item price (the subscription
+    item's billing_period and unit, else the subscription's) over the months in that period.
+    Chargebee marks no line as a proration, so: a line shorter than one full billing period
+    (by more than a day) is a proration and is skipped, unless it is the item's first line
+    (a start or an addon added mid-term), which counts at its unit amount × quantity (a whole
+    period's price) from its date_from; of lines of one item starting at the same instant the
+    latest invoice's wins. A quantity or price change therefore counts from the first full
+    period billed with it (the renewal), like Stripe's; its proration never makes MRR. The
+    latest line of an item still on the subscription stays open until the subscription's end
+    (below); an item taken off ends with its last line. Items never invoiced (and all items
+    when the project has no invoice_line_items) count, as they are now (the rows of the
+    subscription's highest subscription_resource_version: Chargebee sends nothing when an
+    item is removed), at the item's amount per billing period over the subscription's paid
+    life. The subscription's paid life: from activation (the end of the trial) to the
+    cancellation (cancelled; for non_renewing the scheduled one, else the end of the current
+    term), the pause (paused) or the transfer, open while active.
+    An in-trial subscription is a trial line (and so is a billed period before its trial_end);
+    future ones are left out; one-off charges are not MRR, metered items are metered. The
+    lines' discount_amount is not read (it holds one-time and non-MRR discounts too):
+    discounts included in MRR (subscription_discounts, and applied coupons without a discount
+    row, from the coupon's definition) are lines of their own with the discount in
+    mrr_discount: a percentage of the items it applies to (of the item lines in force, so a
+    line of its own wherever that base changes), or a fixed amount per billing period;
+    forever, or for a limited period from when it was applied (or until its apply_till);
+    one-time discounts are not recurring and not MRR (spec §4.6). -#}
 {%- if billing_system() == 'files' %}
 select
     cast(customer_id as varchar) as customer_id,
@@ -179,6 +192,7 @@ where c.charge_type in ('Recurring', 'Usage')
 {%- set catalog = source_exists(src, 'item_prices') and source_exists(src, 'items') %}
 {%- set has_discounts = source_exists(src, 'subscription_discounts') %}
 {%- set has_coupons = source_exists(src, 'subscription_coupons') and source_exists(src, 'coupons') %}
+{%- set has_invoices = source_exists(src, 'invoice_line_items') %}
 with subs as (
     select
         id as subscription_id,
@@ -191,6 +205,7 @@ with subs as (
         plan_quantity,
         plan_unit_price,
         plan_amount,
+        cast(trial_end as timestamp) as trial_end,
         cast(case when status = 'in_trial' then coalesce(trial_start, started_at, created_at)
                   else coalesce(activated_at, trial_end, started_at, start_date, created_at) end as timestamp) as valid_from,
         cast(case status
@@ -231,6 +246,102 @@ items as (
     where plan_id is not null
       and subscription_id not in (select subscription_id from item_rows)
 ),
+{%- if has_invoices %}
+-- the billed history: plan and addon lines of the current rows of invoices that stand
+-- (not voided or pending), the latest invoice's line where an item has two for one start
+line_rows as (
+    select l.*, max(l.invoice_resource_version) over (partition by l.invoice_id) as latest_version
+    from {{ billing_source('invoice_line_items') }} as l
+),
+billed as (
+    select
+        l.subscription_id,
+        l.entity_id as item_price_id,
+        case when l.entity_type in ('plan_item_price', 'plan') then 'plan' else 'addon' end as item_type,
+        cast(l.date_from as timestamp) as date_from,
+        cast(l.date_to as timestamp) as date_to,
+        coalesce(cast(l.quantity as decimal(38, 6)), cast(nullif(l.quantity_in_decimal, '') as decimal(38, 6)), 1) as quantity,
+        coalesce(l.unit_amount, cast(nullif(l.unit_amount_in_decimal, '') as decimal(38, 6))) as unit_amount,
+        coalesce(l.amount, cast(nullif(l.amount_in_decimal, '') as decimal(38, 6))) as amount,
+        row_number() over (partition by l.subscription_id, l.entity_id, l.date_from
+                           order by l.invoice_date desc, l.invoice_id desc, l.id desc) as duplicate
+    from line_rows as l
+    where l.invoice_resource_version is not distinct from l.latest_version
+      and not coalesce(l.deleted, false)
+      and l.invoice_status in ('paid', 'posted', 'payment_due', 'not_paid')
+      and l.entity_type in ('plan_item_price', 'addon_item_price', 'plan', 'addon')
+      and l.subscription_id is not null and l.entity_id is not null
+      and l.date_from is not null and l.date_to > l.date_from
+),
+-- an item price's billing period: its latest subscription item row's, else the subscription's
+item_periods as (
+    select subscription_id, item_price_id, billing_period, billing_period_unit,
+        row_number() over (partition by subscription_id, item_price_id
+                           order by subscription_resource_version desc nulls last) as recency
+    from {{ billing_source('subscription_items') }}
+    where billing_period is not null and billing_period_unit is not null
+),
+billed_periods as (
+    select
+        b.*,
+        coalesce(p.billing_period, s.billing_period) as billing_period,
+        case when p.billing_period is not null then p.billing_period_unit else s.billing_period_unit end as billing_period_unit,
+        b.date_from = min(b.date_from) over (partition by b.subscription_id, b.item_price_id) as is_first
+    from billed as b
+    join subs as s on s.subscription_id = b.subscription_id
+    left join item_periods as p
+        on p.subscription_id = b.subscription_id and p.item_price_id = b.item_price_id and p.recency = 1
+    where b.duplicate = 1
+),
+-- a line shorter than one full billing period is a proration (skipped) unless it is the item's
+-- first, which counts at a whole period's price
+billed_lines as (
+    select
+        subscription_id, item_price_id, item_type, date_from, date_to, quantity,
+        case when is_short then coalesce(unit_amount * quantity, amount) else coalesce(amount, unit_amount * quantity) end as amount,
+        billing_period, billing_period_unit,
+        row_number() over (partition by subscription_id, item_price_id order by date_from desc) as recency
+    from (
+        select
+            *,
+            date_to < case lower(billing_period_unit)
+                when 'day' then {{ dateadd('day', 'billing_period', 'date_from') }}
+                when 'week' then {{ dateadd('week', 'billing_period', 'date_from') }}
+                when 'month' then {{ dateadd('month', 'billing_period', 'date_from') }}
+                when 'year' then {{ dateadd('year', 'billing_period', 'date_from') }}
+            end - interval 1 day as is_short
+        from billed_periods
+    ) as x
+    where not coalesce(is_short, false) or is_first
+),
+{%- endif %}
+-- each item's periods: its billed lines, else the item as it is now over the paid life
+periods as (
+{%- if has_invoices %}
+    select
+        b.subscription_id, b.item_price_id, b.item_type, b.quantity, b.amount, b.billing_period,
+        b.billing_period_unit, coalesce(b.date_from < s.trial_end, false) as before_trial_end, b.date_from as valid_from,
+        case
+            when b.recency = 1 and exists (select 1 from items as i
+                                           where i.subscription_id = b.subscription_id
+                                             and i.item_price_id = b.item_price_id) then s.valid_to
+            when s.valid_to is not null and s.valid_to < b.date_to then s.valid_to
+            else b.date_to
+        end as valid_to
+    from billed_lines as b
+    join subs as s on s.subscription_id = b.subscription_id
+    union all
+{%- endif %}
+    select
+        i.subscription_id, i.item_price_id, i.item_type, i.quantity, i.amount, i.billing_period,
+        i.billing_period_unit, false as before_trial_end, s.valid_from, s.valid_to
+    from items as i
+    join subs as s on s.subscription_id = i.subscription_id
+{%- if has_invoices %}
+    where not exists (select 1 from billed_lines as b
+                      where b.subscription_id = i.subscription_id and b.item_price_id = i.item_price_id)
+{%- endif %}
+),
 item_lines as (
     select
         s.customer_id,
@@ -244,20 +355,20 @@ item_lines as (
         i.item_price_id as plan_id,
         i.item_type,
         s.currency,
-        s.valid_from,
-        s.valid_to,
+        i.valid_from,
+        i.valid_to,
         i.quantity,
         i.billing_period,
         i.billing_period_unit,
         {{ monthly_amount('i.amount', 'i.billing_period_unit', 'i.billing_period') }} as mrr_gross,
-        s.status = 'in_trial' as is_trial,
+        s.status = 'in_trial' or i.before_trial_end as is_trial,
 {%- if catalog %}
         coalesce(it.metered, false) as is_metered,
 {%- else %}
         false as is_metered,
 {%- endif %}
         s.status
-    from items as i
+    from periods as i
     join subs as s on s.subscription_id = i.subscription_id
 {%- if catalog %}
     left join {{ billing_source('item_prices') }} as p on p.id = i.item_price_id
@@ -334,7 +445,7 @@ discount_windows as (
 -- the items each discount applies to: a given item price; or, for a coupon on specified items,
 -- the item types it allows whole ('all') and the item prices it lists ('specific'); or all
 discount_items as (
-    select w.subscription_id, w.discount_id, l.mrr_gross, l.billing_period, l.billing_period_unit
+    select w.subscription_id, w.discount_id, l.mrr_gross, l.billing_period, l.billing_period_unit, l.valid_from, l.valid_to
     from discount_windows as w
     join item_lines as l on l.subscription_id = w.subscription_id and not l.is_metered
     where case
@@ -348,28 +459,75 @@ discount_items as (
                           else false end), true), false)
         else true end
 ),
-discount_lines as (
+discount_spans as (
     select
-        w.customer_id,
-        w.subscription_id,
-        w.subscription_id || '/' || w.discount_id as subscription_item_id,
-        w.currency,
-        w.valid_from,
+        w.*,
         case when w.discount_end is null then w.subscription_end
              when w.subscription_end is null or w.discount_end < w.subscription_end then w.discount_end
-             else w.subscription_end end as valid_to,
-        w.status,
+             else w.subscription_end end as valid_to_
+    from discount_windows as w
+),
+-- a discount's segments: cut wherever an item line it applies to starts or ends inside it
+discount_breaks as (
+    select subscription_id, discount_id, valid_from as segment_from from discount_spans
+    union
+    select d.subscription_id, d.discount_id, x.at
+    from discount_spans as d
+    join (select subscription_id, discount_id, valid_from as at from discount_items
+          union all
+          select subscription_id, discount_id, valid_to from discount_items where valid_to is not null) as x
+        on x.subscription_id = d.subscription_id and x.discount_id = d.discount_id
+    where x.at > d.valid_from and (d.valid_to_ is null or x.at < d.valid_to_)
+),
+discount_segments as (
+    select
+        d.*,
+        b.segment_from,
+        coalesce(lead(b.segment_from) over (partition by d.subscription_id, d.discount_id order by b.segment_from),
+                 d.valid_to_) as segment_to
+    from discount_spans as d
+    join discount_breaks as b on b.subscription_id = d.subscription_id and b.discount_id = d.discount_id
+),
+discount_amounts as (
+    select
+        w.customer_id, w.subscription_id, w.discount_id, w.currency, w.status, w.segment_from, w.segment_to,
         case
             when w.type = 'percentage'
             then cast(w.percentage * (select coalesce(sum(i.mrr_gross), 0) from discount_items as i
-                                      where i.subscription_id = w.subscription_id and i.discount_id = w.discount_id) / 100
+                                      where i.subscription_id = w.subscription_id and i.discount_id = w.discount_id
+                                        and i.valid_from <= w.segment_from
+                                        and (i.valid_to is null or i.valid_to > w.segment_from)) / 100
                       as decimal(38, 6))
             when w.item_price_id is not null
             then (select max({{ monthly_amount('w.amount', 'i.billing_period_unit', 'i.billing_period') }})
                   from discount_items as i where i.subscription_id = w.subscription_id and i.discount_id = w.discount_id)
             else {{ monthly_amount('w.amount', 'w.subscription_period_unit', 'w.subscription_period') }}
         end as mrr_discount
-    from discount_windows as w
+    from discount_segments as w
+),
+-- consecutive segments of one amount are one line
+discount_islands as (
+    select
+        *,
+        sum(case when mrr_discount is not distinct from previous_discount then 0 else 1 end)
+            over (partition by subscription_id, discount_id order by segment_from rows unbounded preceding) as island
+    from (
+        select *, lag(mrr_discount) over (partition by subscription_id, discount_id order by segment_from) as previous_discount
+        from discount_amounts
+    ) as x
+),
+discount_lines as (
+    select
+        customer_id,
+        subscription_id,
+        subscription_id || '/' || discount_id as subscription_item_id,
+        currency,
+        min(segment_from) as valid_from,
+        case when bool_or(segment_to is null) then null else max(segment_to) end as valid_to,
+        any_value(status) as status,
+        any_value(mrr_discount) as mrr_discount
+    from discount_islands
+    group by customer_id, subscription_id, discount_id, currency, island
 ){% endif %}
 select
     customer_id,
