@@ -14,7 +14,8 @@
 //	GET  /__fake/stats             {"requests": n, "faults": n, "by_path": {...}}
 //	POST /__fake/reset             clear faults and stats (data and clock stay)
 //
-// A fake may add its own admin endpoints (mutations between pages, …) with Server.HandleAdmin.
+// A fake may add its own admin endpoints (mutations between pages, …) with Server.HandleAdmin;
+// AdminBody and AdminGet build their handlers (see admin.go).
 package fakeapi
 
 import (
@@ -398,9 +399,7 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func decodeAdmin(w http.ResponseWriter, r *http.Request, v any) bool {
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	if err := DecodeStrict(r, v); err != nil {
 		http.Error(w, "admin body: "+err.Error(), http.StatusBadRequest)
 		return false
 	}

@@ -4,7 +4,6 @@ package fake
 
 import (
 	"fmt"
-	"net/http"
 	"sort"
 
 	"github.com/revops/revops/internal/fakeapi"
@@ -97,83 +96,42 @@ type Drift struct {
 }
 
 func (s *Server) registerAdmin() {
-	bad := func(w http.ResponseWriter, err error) { http.Error(w, err.Error(), http.StatusBadRequest) }
-	ok := func(w http.ResponseWriter, v any) { writeAdminJSON(w, v) }
-	s.HandleAdmin("GET /__fake/chargebee/truth", func(w http.ResponseWriter, r *http.Request) {
-		ok(w, s.Truth())
-	})
-	s.HandleAdmin("POST /__fake/chargebee/seed", func(w http.ResponseWriter, r *http.Request) {
-		var o SeedOptions
-		if err := decodeStrict(r, &o); err != nil {
-			bad(w, err)
-			return
-		}
+	s.HandleAdmin("GET /__fake/chargebee/truth", fakeapi.AdminGet(s.Truth))
+	s.HandleAdmin("POST /__fake/chargebee/seed", fakeapi.AdminBody(func(o SeedOptions) (any, error) {
 		res, err := s.Seed(o)
 		if err != nil {
-			bad(w, err)
-			return
+			return nil, err
 		}
-		ok(w, res)
-	})
-	s.HandleAdmin("PUT /__fake/chargebee/rate_limit", func(w http.ResponseWriter, r *http.Request) {
-		var body struct {
-			PerMinute  int            `json:"per_minute"`
-			RetryAfter RetryAfterMode `json:"retry_after"`
-		}
-		if err := decodeStrict(r, &body); err != nil {
-			bad(w, err)
-			return
-		}
+		return res, nil
+	}))
+	type rateLimit = struct { // an alias: decode errors name the struct literal, as before
+		PerMinute  int            `json:"per_minute"`
+		RetryAfter RetryAfterMode `json:"retry_after"`
+	}
+	s.HandleAdmin("PUT /__fake/chargebee/rate_limit", fakeapi.AdminBody(func(body rateLimit) (any, error) {
 		switch body.RetryAfter {
 		case "", RetryAfterAlways, RetryAfterNever, RetryAfterSometimes:
 		default:
-			bad(w, fmt.Errorf("retry_after %q: want always, never or sometimes", body.RetryAfter))
-			return
+			return nil, fmt.Errorf("retry_after %q: want always, never or sometimes", body.RetryAfter)
 		}
 		s.SetRateLimit(body.PerMinute, body.RetryAfter)
-		ok(w, body)
-	})
-	s.HandleAdmin("POST /__fake/chargebee/script", func(w http.ResponseWriter, r *http.Request) {
-		var sc Scripted
-		if err := decodeStrict(r, &sc); err != nil {
-			bad(w, err)
-			return
-		}
-		if sc.Status < 400 || sc.Status > 599 {
-			bad(w, fmt.Errorf("status %d: want a 4xx or 5xx", sc.Status))
-			return
+		return body, nil
+	}))
+	s.HandleAdmin("POST /__fake/chargebee/script", fakeapi.AdminBody(func(sc Scripted) (any, error) {
+		if err := fakeapi.CheckScriptedStatus(sc.Status); err != nil {
+			return nil, err
 		}
 		s.Script(sc)
-		w.WriteHeader(http.StatusNoContent)
-	})
-	s.HandleAdmin("POST /__fake/chargebee/mutate", func(w http.ResponseWriter, r *http.Request) {
-		var m Mutation
-		if err := decodeStrict(r, &m); err != nil {
-			bad(w, err)
-			return
-		}
-		if err := s.Apply(m); err != nil {
-			bad(w, err)
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
-	})
-	s.HandleAdmin("PUT /__fake/chargebee/drift", func(w http.ResponseWriter, r *http.Request) {
-		var d Drift
-		if err := decodeStrict(r, &d); err != nil {
-			bad(w, err)
-			return
-		}
+		return nil, nil
+	}))
+	s.HandleAdmin("POST /__fake/chargebee/mutate", fakeapi.AdminBody(func(m Mutation) (any, error) {
+		return nil, s.Apply(m)
+	}))
+	s.HandleAdmin("PUT /__fake/chargebee/drift", fakeapi.AdminBody(func(d Drift) (any, error) {
 		if d.Kind == "" {
-			bad(w, fmt.Errorf("kind is required (customer, subscription, subscription_item, line_item, …)"))
-			return
+			return nil, fmt.Errorf("kind is required (customer, subscription, subscription_item, line_item, …)")
 		}
 		s.SetDrift(d.Kind, d.Add, d.Hide)
-		w.WriteHeader(http.StatusNoContent)
-	})
-}
-
-// writeAdminJSON writes an admin response.
-func writeAdminJSON(w http.ResponseWriter, v any) {
-	fakeapi.WriteJSON(w, http.StatusOK, v)
+		return nil, nil
+	}))
 }

@@ -70,7 +70,6 @@
 package fake
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -501,11 +500,4 @@ func (s *Server) writeScripted(w http.ResponseWriter, sc *Scripted) {
 		w.Header().Set("Retry-After", strconv.Itoa(sc.RetryAfter))
 	}
 	writeError(w, e)
-}
-
-// decodeStrict decodes an admin body, rejecting unknown fields.
-func decodeStrict(r *http.Request, v any) error {
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	return dec.Decode(v)
 }

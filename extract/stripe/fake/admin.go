@@ -4,8 +4,9 @@ package fake
 
 import (
 	"fmt"
-	"net/http"
 	"sort"
+
+	"github.com/revops/revops/internal/fakeapi"
 )
 
 // State is the fake's ground truth: every live object, sorted by id, and the ids of deleted
@@ -121,61 +122,32 @@ func (s *Server) Apply(m Mutation) error {
 }
 
 func (s *Server) registerAdmin() {
-	bad := func(w http.ResponseWriter, err error) { http.Error(w, err.Error(), http.StatusBadRequest) }
-	s.HandleAdmin("GET /__fake/stripe/state", func(w http.ResponseWriter, r *http.Request) {
-		writeAdminJSON(w, s.State())
-	})
-	s.HandleAdmin("POST /__fake/stripe/seed", func(w http.ResponseWriter, r *http.Request) {
-		var o SeedOptions
-		if err := decodeStrict(r, &o); err != nil {
-			bad(w, err)
-			return
-		}
+	s.HandleAdmin("GET /__fake/stripe/state", fakeapi.AdminGet(s.State))
+	s.HandleAdmin("POST /__fake/stripe/seed", fakeapi.AdminBody(func(o SeedOptions) (any, error) {
 		res, err := s.Seed(o)
 		if err != nil {
-			bad(w, err)
-			return
+			return nil, err
 		}
-		writeAdminJSON(w, res)
-	})
-	s.HandleAdmin("PUT /__fake/stripe/version", func(w http.ResponseWriter, r *http.Request) {
-		var body struct {
-			APIVersion string `json:"api_version"`
-		}
-		if err := decodeStrict(r, &body); err != nil {
-			bad(w, err)
-			return
-		}
+		return res, nil
+	}))
+	type version = struct { // an alias: decode errors name the struct literal, as before
+		APIVersion string `json:"api_version"`
+	}
+	s.HandleAdmin("PUT /__fake/stripe/version", fakeapi.AdminBody(func(body version) (any, error) {
 		if !versionRE.MatchString(body.APIVersion) {
-			bad(w, fmt.Errorf("api_version %q is not a Stripe API version", body.APIVersion))
-			return
+			return nil, fmt.Errorf("api_version %q is not a Stripe API version", body.APIVersion)
 		}
 		s.SetAPIVersion(body.APIVersion)
-		writeAdminJSON(w, body)
-	})
-	s.HandleAdmin("POST /__fake/stripe/script", func(w http.ResponseWriter, r *http.Request) {
-		var sc Scripted
-		if err := decodeStrict(r, &sc); err != nil {
-			bad(w, err)
-			return
-		}
-		if sc.Status < 400 || sc.Status > 599 {
-			bad(w, fmt.Errorf("status %d: want a 4xx or 5xx", sc.Status))
-			return
+		return body, nil
+	}))
+	s.HandleAdmin("POST /__fake/stripe/script", fakeapi.AdminBody(func(sc Scripted) (any, error) {
+		if err := fakeapi.CheckScriptedStatus(sc.Status); err != nil {
+			return nil, err
 		}
 		s.Script(sc)
-		w.WriteHeader(http.StatusNoContent)
-	})
-	s.HandleAdmin("POST /__fake/stripe/mutate", func(w http.ResponseWriter, r *http.Request) {
-		var m Mutation
-		if err := decodeStrict(r, &m); err != nil {
-			bad(w, err)
-			return
-		}
-		if err := s.Apply(m); err != nil {
-			bad(w, err)
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
-	})
+		return nil, nil
+	}))
+	s.HandleAdmin("POST /__fake/stripe/mutate", fakeapi.AdminBody(func(m Mutation) (any, error) {
+		return nil, s.Apply(m)
+	}))
 }

@@ -48,7 +48,6 @@
 package fake
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -382,14 +381,4 @@ func (s *Server) route(r *http.Request, version string) (any, *apiError) {
 func unrecognized(r *http.Request) *apiError {
 	return &apiError{status: http.StatusNotFound, Type: "invalid_request_error",
 		Message: fmt.Sprintf("Unrecognized request URL (GET: %s). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.", r.URL.Path)}
-}
-
-// writeAdminJSON writes an admin response.
-func writeAdminJSON(w http.ResponseWriter, v any) { fakeapi.WriteJSON(w, http.StatusOK, v) }
-
-// decodeStrict decodes an admin body, rejecting unknown fields.
-func decodeStrict(r *http.Request, v any) error {
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	return dec.Decode(v)
 }

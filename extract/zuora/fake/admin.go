@@ -4,9 +4,7 @@ package fake
 // endpoints under /__fake/zuora/.
 
 import (
-	"encoding/json"
 	"fmt"
-	"net/http"
 
 	"github.com/revops/revops/internal/fakeapi"
 )
@@ -109,65 +107,26 @@ func lowerASCII(v string) string {
 	return string(b)
 }
 
-func decodeStrict(r *http.Request, v any) error {
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	return dec.Decode(v)
-}
-
 func (s *Server) registerAdmin() {
-	bad := func(w http.ResponseWriter, err error) { http.Error(w, err.Error(), http.StatusBadRequest) }
-	s.HandleAdmin("GET /__fake/zuora/truth", func(w http.ResponseWriter, r *http.Request) {
-		fakeapi.WriteJSON(w, http.StatusOK, s.Truth())
-	})
-	s.HandleAdmin("POST /__fake/zuora/seed", func(w http.ResponseWriter, r *http.Request) {
-		var o SeedOptions
-		if err := decodeStrict(r, &o); err != nil {
-			bad(w, err)
-			return
-		}
+	s.HandleAdmin("GET /__fake/zuora/truth", fakeapi.AdminGet(s.Truth))
+	s.HandleAdmin("POST /__fake/zuora/seed", fakeapi.AdminBody(func(o SeedOptions) (any, error) {
 		res, err := s.Seed(o)
 		if err != nil {
-			bad(w, err)
-			return
+			return nil, err
 		}
-		fakeapi.WriteJSON(w, http.StatusOK, res)
-	})
-	s.HandleAdmin("POST /__fake/zuora/script", func(w http.ResponseWriter, r *http.Request) {
-		var sc Scripted
-		if err := decodeStrict(r, &sc); err != nil {
-			bad(w, err)
-			return
-		}
-		if sc.Status < 400 || sc.Status > 599 {
-			bad(w, fmt.Errorf("status %d: want a 4xx or 5xx", sc.Status))
-			return
+		return res, nil
+	}))
+	s.HandleAdmin("POST /__fake/zuora/script", fakeapi.AdminBody(func(sc Scripted) (any, error) {
+		if err := fakeapi.CheckScriptedStatus(sc.Status); err != nil {
+			return nil, err
 		}
 		s.Script(sc)
-		w.WriteHeader(http.StatusNoContent)
-	})
-	s.HandleAdmin("POST /__fake/zuora/mutate", func(w http.ResponseWriter, r *http.Request) {
-		var m Mutation
-		if err := decodeStrict(r, &m); err != nil {
-			bad(w, err)
-			return
-		}
-		if err := s.Mutate(m); err != nil {
-			bad(w, err)
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
-	})
-	s.HandleAdmin("PUT /__fake/zuora/settings", func(w http.ResponseWriter, r *http.Request) {
-		var set Settings
-		if err := decodeStrict(r, &set); err != nil {
-			bad(w, err)
-			return
-		}
-		if err := s.Apply(set); err != nil {
-			bad(w, err)
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
-	})
+		return nil, nil
+	}))
+	s.HandleAdmin("POST /__fake/zuora/mutate", fakeapi.AdminBody(func(m Mutation) (any, error) {
+		return nil, s.Mutate(m)
+	}))
+	s.HandleAdmin("PUT /__fake/zuora/settings", fakeapi.AdminBody(func(set Settings) (any, error) {
+		return nil, s.Apply(set)
+	}))
 }
