@@ -1,7 +1,7 @@
 package models_test
 
 import (
-	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -21,24 +21,26 @@ func stripeTables() map[string]string {
 			as t(id, subscription_id, price_id, product_id, quantity, created, deleted)`,
 		"billing.invoices": `select * from (values ('in_1', 'paid', false), ('in_2', 'paid', false), ('in_3', 'paid', false), ('in_4', 'open', false))
 			as t(id, status, deleted)`,
-		"billing.invoice_lines": `select * from (values
-			('in_1', 'il_1', 1, 20.00, '[{"amount": 2000, "discount": "di_once"}]'::json),
-			('in_2', 'il_2', 2, 10.00, '[{"amount": 1000, "discount": "di_fv"}]'::json),
-			('in_3', 'il_3', 3, 15.00, '[{"amount": 500, "discount": "di_once2"}, {"amount": 1000, "discount": "di_fv"}]'::json),
-			('in_4', 'il_4', 4, 7.00, '[{"amount": 700, "discount": "di_gone"}]'::json)
-			) as t(invoice_id, id, m, discount_amount, discount_amounts)`,
+		"billing.invoice_lines": lines(
+			`('in_1', 'il_1', 'si_1', '2025-01-01', '2025-02-01', 1, false, 100.00, 20.00, '[{"amount": 2000, "discount": "di_once"}]')`,
+			`('in_2', 'il_2', 'si_1', '2025-02-01', '2025-03-01', 1, false, 100.00, 10.00, '[{"amount": 1000, "discount": "di_fv"}]')`,
+			`('in_3', 'il_3', 'si_1', '2025-03-01', '2025-04-01', 1, false, 100.00, 15.00, '[{"amount": 500, "discount": "di_once2"}, {"amount": 1000, "discount": "di_fv"}]')`,
+			`('in_4', 'il_4', 'si_1', '2025-04-01', '2025-05-01', 1, false, 100.00, 7.00, '[{"amount": 700, "discount": "di_gone"}]')`),
 		"billing.discounts": `select * from (values ('di_once', 'once'), ('di_once2', 'once'), ('di_fv', 'forever'))
 			as t(id, coupon_duration)`,
 	}
 }
 
-// invoiceLinesSQL completes the invoice lines with the columns every line shares.
-const invoiceLinesSQL = `select invoice_id, id, 'sub_1' as subscription_id, 'si_1' as subscription_item_id,
-	'price_m' as price_id, 'prod_1' as product_id, 'usd' as currency,
-	timestamptz '2025-01-01 00:00:00+00' + to_months(m - 1) as period_start,
-	timestamptz '2025-01-01 00:00:00+00' + to_months(m) as period_end,
-	1 as quantity, 100.00 as unit_amount, '10000' as unit_amount_decimal, false as proration, false as deleted,
-	discount_amount, discount_amounts from (%s)`
+// lines is an invoice_lines table of S1's price from rows (invoice_id, id, subscription_item_id,
+// period_start, period_end, quantity, proration, amount, discount_amount, discount_amounts).
+func lines(rows ...string) string {
+	return `select invoice_id, id, 'sub_1' as subscription_id, subscription_item_id, 'price_m' as price_id,
+		'prod_1' as product_id, 'usd' as currency, cast(period_start as timestamptz) as period_start,
+		cast(period_end as timestamptz) as period_end, quantity, 100.00 as unit_amount, '10000' as unit_amount_decimal,
+		proration, amount, false as deleted, discount_amount, cast(discount_amounts as json) as discount_amounts
+		from (values ` + strings.Join(rows, ",\n") + `) as t(invoice_id, id, subscription_item_id, period_start, period_end,
+		quantity, proration, amount, discount_amount, discount_amounts)`
+}
 
 // Spec §4.6 for Stripe: a once coupon's discount is not MRR (once_discounts: exclude, the
 // default); with once_discounts: include it lowers the month of its invoice.
@@ -52,7 +54,6 @@ func TestStripeOnceDiscounts(t *testing.T) {
 	} {
 		t.Run(c.once, func(t *testing.T) {
 			tables := stripeTables()
-			tables["billing.invoice_lines"] = fmt.Sprintf(invoiceLinesSQL, tables["billing.invoice_lines"])
 			f := fixture{vars: map[string]any{"crm_system": "none", "billing_system": "stripe", "as_of_date": "2025-04-30",
 				"once_discounts": c.once}, tables: tables}
 			wh := f.build(t, "stg_billing__recurring_lines")
@@ -60,4 +61,28 @@ func TestStripeOnceDiscounts(t *testing.T) {
 				from stg_billing__recurring_lines order by valid_from`), c.want...)
 		})
 	}
+}
+
+// Spec §4.2 for Stripe: S1 goes from 1 to 3 seats on 15 February. Stripe bills the change as
+// proration lines (a credit for the unused time on 1 seat, a charge for the remaining time on
+// 3) and the March invoice at 3 seats: the 3 seats count from 15 February, so the February
+// month-end snapshot has them and the expansion is February's.
+func TestStripeMidPeriodUpgrade(t *testing.T) {
+	tables := stripeTables()
+	tables["billing.invoices"] = `select * from (values ('in_1', 'paid', false), ('in_2', 'paid', false), ('in_p', 'paid', false), ('in_3', 'paid', false))
+		as t(id, status, deleted)`
+	tables["billing.invoice_lines"] = lines(
+		`('in_1', 'il_1', 'si_1', '2025-01-01', '2025-02-01', 1, false, 100.00, 0.00, null)`,
+		`('in_2', 'il_2', 'si_1', '2025-02-01', '2025-03-01', 1, false, 100.00, 0.00, null)`,
+		`('in_p', 'il_p1', 'si_1', '2025-02-15', '2025-03-01', 1, true, -50.00, 0.00, null)`,
+		`('in_p', 'il_p2', 'si_1', '2025-02-15', '2025-03-01', 3, true, 150.00, 0.00, null)`,
+		`('in_3', 'il_3', 'si_1', '2025-03-01', '2025-04-01', 3, false, 300.00, 0.00, null)`)
+	f := fixture{vars: map[string]any{"crm_system": "none", "billing_system": "stripe", "as_of_date": "2025-03-31"}, tables: tables}
+	wh := f.build(t, "+fct_customer_mrr_month")
+	want(t, "lines", rows(t, wh, `select cast(valid_from as date), coalesce(cast(cast(valid_to as date) as varchar), '-'), quantity, mrr_net
+		from stg_billing__recurring_lines order by valid_from`),
+		"2025-01-01|2025-02-01|1|100", "2025-02-01|2025-02-15|1|100", "2025-02-15|-|3|300")
+	want(t, "movements", rows(t, wh, `select date_month, mrr, change_category, mrr_change
+		from fct_customer_mrr_month where change_category is not null order by date_month`),
+		"2025-01-01|100|new|100", "2025-02-01|300|expansion|200")
 }

@@ -8,7 +8,9 @@
     month of the price's interval, less its discounts over the same months (but for the part
     once coupons gave, which is not recurring: spec §4.6; var once_discounts: include keeps it,
     lowering the MRR of that one invoice's months, as Fivetran does); the latest period
-    of an item whose subscription has not ended stays open. Items never invoiced count from
+    of an item whose subscription has not ended stays open. A change in the middle of a period
+    (spec §4.2) counts from the change: the next full line's values start where the positive
+    proration line billing the rest of the period starts. Items never invoiced count from
     their creation at the price's amount. Metered and one-time prices, proration and one-off
     invoice items are not MRR; periods inside a trial are trial lines.
     Zuora (billing_system: zuora): the recurring charge segments of each subscription's latest
@@ -94,6 +96,20 @@ line_discounts as (
     group by 1, 2
 ),
 {%- endif %}
+-- when a mid-period change took effect (spec §4.2): Stripe bills it as proration lines, the
+-- positive one ("remaining time on" the new price or quantity) running from the change to the
+-- end of the period, where the item's next full line starts; that line's values count from
+-- the change (the earliest, when several changes fell in one period)
+changes as (
+    select l.subscription_item_id, l.period_end as next_start, min(l.period_start) as changed_at
+    from {{ billing_source('invoice_lines') }} as l
+    join {{ billing_source('invoices') }} as i on i.id = l.invoice_id
+    where l.subscription_item_id is not null
+      and coalesce(l.proration, false) and l.amount > 0
+      and i.status in ('paid', 'open', 'uncollectible')
+      and not coalesce(i.deleted, false) and not coalesce(l.deleted, false)
+    group by 1, 2
+),
 invoiced as (
     select
         l.subscription_id, l.subscription_item_id, l.price_id, l.product_id, l.currency,
@@ -105,9 +121,11 @@ invoiced as (
 {%- else %}
         coalesce(l.discount_amount, 0) as discount,
 {%- endif %}
-        row_number() over (partition by l.subscription_item_id order by l.period_start desc, l.id desc) as recency
+        row_number() over (partition by l.subscription_item_id order by l.period_start desc, l.id desc) as recency,
+        least(coalesce(c.changed_at, l.period_start), l.period_start) as effective_from
     from {{ billing_source('invoice_lines') }} as l
     join {{ billing_source('invoices') }} as i on i.id = l.invoice_id
+    left join changes as c on c.subscription_item_id = l.subscription_item_id and c.next_start = l.period_start
 {%- if once_out %}
     left join line_discounts as ld on ld.invoice_id = l.invoice_id and ld.line_id = l.id
 {%- endif %}
@@ -120,16 +138,23 @@ never_invoiced as (
     select
         it.subscription_id, it.id as subscription_item_id, it.price_id, it.product_id, p.currency,
         it.created as period_start, cast(null as timestamp) as period_end, coalesce(it.quantity, 1) as quantity,
-        p.unit_amount * coalesce(it.quantity, 1) as amount, 0 as discount, 1 as recency
+        p.unit_amount * coalesce(it.quantity, 1) as amount, 0 as discount, 1 as recency,
+        it.created as effective_from
     from {{ billing_source('subscription_items') }} as it
     join prices as p on p.id = it.price_id
     where not coalesce(it.deleted, false)
       and it.id not in (select subscription_item_id from invoiced)
 ),
 periods as (
-    select * from invoiced
-    union all
-    select * from never_invoiced
+    select
+        *,
+        -- a change dated inside a period ends the period's values there
+        lead(effective_from) over (partition by subscription_item_id order by period_start) as next_from
+    from (
+        select * from invoiced
+        union all
+        select * from never_invoiced
+    ) as u
 )
 select
     s.customer_id,
@@ -138,17 +163,17 @@ select
     x.product_id,
     x.price_id as plan_id,
     upper(x.currency) as currency,
-    x.period_start as valid_from,
+    x.effective_from as valid_from,
     case
         when x.recency = 1 and s.ended_at is null then null
         when x.recency = 1 then s.ended_at
-        else x.period_end
+        else least(x.period_end, coalesce(x.next_from, x.period_end))
     end as valid_to,
     cast(x.quantity as decimal(38, 6)) as quantity,
     {{ monthly_amount('x.amount', 'p.recurring_interval', 'p.recurring_interval_count') }} as mrr_gross,
     {{ monthly_amount('x.discount', 'p.recurring_interval', 'p.recurring_interval_count') }} as mrr_discount,
     {{ monthly_amount('x.amount - x.discount', 'p.recurring_interval', 'p.recurring_interval_count') }} as mrr_net,
-    s.trial_end is not null and x.period_start < s.trial_end as is_trial,
+    s.trial_end is not null and x.effective_from < s.trial_end as is_trial,
     coalesce(s.status = 'paused', false) as is_paused,
     coalesce(p.recurring_usage_type = 'metered', false) as is_metered,
     s.status as status_at_valid_from,
