@@ -86,3 +86,31 @@ func TestStripeMidPeriodUpgrade(t *testing.T) {
 		from fct_customer_mrr_month where change_category is not null order by date_month`),
 		"2025-01-01|100|new|100", "2025-02-01|300|expansion|200")
 }
+
+// An item taken off a live subscription stops counting where Stripe credits its unused time: S1
+// keeps si_1, and si_2 (added in January, 50 a month) is removed on 10 March.
+func TestStripeRemovedItem(t *testing.T) {
+	tables := stripeTables()
+	tables["billing.subscription_items"] = `select * from (values
+		('si_1', 'sub_1', 'price_m', 'prod_1', 1, timestamptz '2025-01-01 00:00:00+00', false),
+		('si_2', 'sub_1', 'price_m', 'prod_1', 1, timestamptz '2025-01-01 00:00:00+00', true))
+		as t(id, subscription_id, price_id, product_id, quantity, created, deleted)`
+	tables["billing.invoices"] = `select * from (values ('in_1', 'paid', false), ('in_2', 'paid', false), ('in_3', 'paid', false), ('in_p', 'paid', false))
+		as t(id, status, deleted)`
+	tables["billing.invoice_lines"] = lines(
+		`('in_1', 'il_1', 'si_1', '2025-01-01', '2025-02-01', 1, false, 100.00, 0.00, null)`,
+		`('in_1', 'il_2', 'si_2', '2025-01-01', '2025-02-01', 1, false, 100.00, 0.00, null)`,
+		`('in_2', 'il_3', 'si_1', '2025-02-01', '2025-03-01', 1, false, 100.00, 0.00, null)`,
+		`('in_2', 'il_4', 'si_2', '2025-02-01', '2025-03-01', 1, false, 100.00, 0.00, null)`,
+		`('in_3', 'il_5', 'si_1', '2025-03-01', '2025-04-01', 1, false, 100.00, 0.00, null)`,
+		`('in_3', 'il_6', 'si_2', '2025-03-01', '2025-04-01', 1, false, 100.00, 0.00, null)`,
+		`('in_p', 'il_p', 'si_2', '2025-03-10', '2025-04-01', 1, true, -70.97, 0.00, null)`)
+	f := fixture{vars: map[string]any{"crm_system": "none", "billing_system": "stripe", "as_of_date": "2025-05-31"}, tables: tables}
+	wh := f.build(t, "+fct_customer_mrr_month")
+	want(t, "si_2", rows(t, wh, `select cast(valid_from as date), cast(cast(valid_to as date) as varchar)
+		from stg_billing__recurring_lines where subscription_item_id = 'si_2' order by valid_from`),
+		"2025-01-01|2025-02-01", "2025-02-01|2025-03-01", "2025-03-01|2025-03-10")
+	want(t, "movements", rows(t, wh, `select date_month, mrr, change_category, mrr_change
+		from fct_customer_mrr_month where change_category is not null order by date_month`),
+		"2025-01-01|200|new|200", "2025-03-01|100|contraction|-100")
+}

@@ -8,7 +8,9 @@
     month of the price's interval, less its discounts over the same months (but for the part
     once coupons gave, which is not recurring: spec §4.6; var once_discounts: include keeps it,
     lowering the MRR of that one invoice's months, as Fivetran does); the latest period
-    of an item whose subscription has not ended stays open. A change in the middle of a period
+    of an item whose subscription has not ended stays open, unless the item was taken off the
+    subscription (gone from subscription_items or deleted there): it ends where the credit for
+    its unused time starts, else at its period's end. A change in the middle of a period
     (spec §4.2) counts from the change: the next full line's values start where the positive
     proration line billing the rest of the period starts. Items never invoiced count from
     their creation at the price's amount. Metered and one-time prices, proration and one-off
@@ -110,6 +112,19 @@ changes as (
       and not coalesce(i.deleted, false) and not coalesce(l.deleted, false)
     group by 1, 2
 ),
+-- items taken off a live subscription: gone from subscription_items, or flagged deleted there;
+-- removed_at is where the credit for the period's unused time (a negative proration) starts
+removed as (
+    select
+        inv.subscription_item_id,
+        min(l.period_start) filter (where coalesce(l.proration, false) and l.amount < 0) as removed_at
+    from (select distinct subscription_item_id from {{ billing_source('invoice_lines') }}
+          where subscription_item_id is not null) as inv
+    left join {{ billing_source('subscription_items') }} as it on it.id = inv.subscription_item_id
+    left join {{ billing_source('invoice_lines') }} as l on l.subscription_item_id = inv.subscription_item_id
+    where it.id is null or coalesce(it.deleted, false)
+    group by 1
+),
 invoiced as (
     select
         l.subscription_id, l.subscription_item_id, l.price_id, l.product_id, l.currency,
@@ -165,6 +180,8 @@ select
     upper(x.currency) as currency,
     x.effective_from as valid_from,
     case
+        when x.recency = 1 and r.subscription_item_id is not null then
+            least(coalesce(r.removed_at, x.period_end), x.period_end, coalesce(s.ended_at, x.period_end))
         when x.recency = 1 and s.ended_at is null then null
         when x.recency = 1 then s.ended_at
         else least(x.period_end, coalesce(x.next_from, x.period_end))
@@ -181,6 +198,7 @@ select
 from periods as x
 join subs as s on s.id = x.subscription_id
 join prices as p on p.id = x.price_id
+left join removed as r on r.subscription_item_id = x.subscription_item_id
 where p.price_type = 'recurring'
 {%- elif billing_system() == 'zuora' %}
 with versions as (
