@@ -95,7 +95,7 @@ func (s *scan) execute(ctx context.Context, wh warehouse.Warehouse, g *sqlb, fus
 			if _, ok := bitmaps[i]; ok {
 				continue
 			}
-			if _, ok := s.impliedBy(i, bitmaps, g); ok {
+			if _, ok := s.impliedBy(i, bitmaps); ok {
 				deferred[i] = true
 			}
 		}
@@ -154,7 +154,7 @@ func (s *scan) execute(ctx context.Context, wh warehouse.Warehouse, g *sqlb, fus
 	if err == nil && len(deferred) > 0 {
 		var rest []int
 		for i := range deferred {
-			if u, ok := s.impliedBy(i, bitmaps, g); ok && s.proven(vals, u, g) {
+			if u, ok := s.impliedBy(i, bitmaps); ok && s.proven(vals, u, g) {
 				total, _ := s.lookup(measure{agg: "count(*)", where: s.measures[i].where})
 				vals[i] = vals[total]
 			} else {
@@ -271,7 +271,7 @@ func (s *scan) runBitmaps(vals []any, bitmaps map[int][2]int, deferred map[int]b
 
 // impliedBy finds, for a combination measure i, a bitmap-counted column among its columns
 // under the same where filter, returning that column's DISTINCT measure.
-func (s *scan) impliedBy(i int, bitmaps map[int][2]int, g *sqlb) (int, bool) {
+func (s *scan) impliedBy(i int, bitmaps map[int][2]int) (int, bool) {
 	m := s.measures[i]
 	if !strings.Contains(m.cols, "\x00") {
 		return 0, false

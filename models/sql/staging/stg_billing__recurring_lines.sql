@@ -116,13 +116,11 @@ changes as (
 -- removed_at is where the credit for the period's unused time (a negative proration) starts
 removed as (
     select
-        inv.subscription_item_id,
+        l.subscription_item_id,
         min(l.period_start) filter (where coalesce(l.proration, false) and l.amount < 0) as removed_at
-    from (select distinct subscription_item_id from {{ billing_source('invoice_lines') }}
-          where subscription_item_id is not null) as inv
-    left join {{ billing_source('subscription_items') }} as it on it.id = inv.subscription_item_id
-    left join {{ billing_source('invoice_lines') }} as l on l.subscription_item_id = inv.subscription_item_id
-    where it.id is null or coalesce(it.deleted, false)
+    from {{ billing_source('invoice_lines') }} as l
+    left join {{ billing_source('subscription_items') }} as it on it.id = l.subscription_item_id
+    where l.subscription_item_id is not null and (it.id is null or coalesce(it.deleted, false))
     group by 1
 ),
 invoiced as (
