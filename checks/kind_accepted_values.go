@@ -80,5 +80,5 @@ func (c acceptedValues) plan(s *scan, sp *Spec, g *sqlb) planned {
 		shown[i] = scalarText(v)
 	}
 	list := strings.Join(shown, ", ")
-	return planRows(s, sp, g, "", pred, "rows", "not in ["+cut(list, 60)+"]", sampleKeys(sp, sp.Column))
+	return planRowsOn(s, sp, g, "", pred, sp.Column, "rows", "not in ["+cut(list, 60)+"]", sampleKeys(sp, sp.Column))
 }

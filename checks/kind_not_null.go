@@ -31,8 +31,19 @@ func (notNull) plan(s *scan, sp *Spec, g *sqlb) planned {
 // scope holds ("" = every row the where filter keeps): observed = failing rows, rate = their
 // percent of the scope.
 func planRows(s *scan, sp *Spec, g *sqlb, scope, pred, noun, verb string, keys []string) planned {
+	return planRowsOn(s, sp, g, scope, pred, "", noun, verb, keys)
+}
+
+// planRowsOn is planRows for a predicate that depends on the value of column on alone (""
+// when it does not), so that its count may come from the column's value counts (profile.go).
+func planRowsOn(s *scan, sp *Spec, g *sqlb, scope, pred, on, noun, verb string, keys []string) planned {
 	total := s.add(sp.Where, "count(*)", scope)
-	failing := s.add(sp.Where, "count(*)", and(scope, pred))
+	var failing int
+	if on != "" && sp.Where == "" && scope == "" {
+		failing = s.addOn(sp.Where, pred, on)
+	} else {
+		failing = s.add(sp.Where, "count(*)", and(scope, pred))
+	}
 	return planned{
 		eval: func(v []any) outcome {
 			n, t := asInt(v[failing]), asInt(v[total])

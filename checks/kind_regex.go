@@ -27,5 +27,5 @@ func (regex) info() kindInfo { return kindInfo{rate: true} }
 func (c regex) plan(s *scan, sp *Spec, g *sqlb) planned {
 	col := g.ident(sp.Column)
 	pred := col + " IS NOT NULL AND NOT " + g.regexMatch(col, c.pattern)
-	return planRows(s, sp, g, "", pred, "rows", "don't match "+cut(c.pattern, 40), sampleKeys(sp, sp.Column))
+	return planRowsOn(s, sp, g, "", pred, sp.Column, "rows", "don't match "+cut(c.pattern, 40), sampleKeys(sp, sp.Column))
 }

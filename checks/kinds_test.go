@@ -159,8 +159,10 @@ func TestFusedScan(t *testing.T) {
 		!strings.Contains(scanSQL, `min("id")`) || !strings.Contains(res[1].SQL[2], "bitstring_agg") {
 		t.Errorf("unique ran %q, want the probe, the scan, the bitmap query and its sample query", res[1].SQL)
 	}
-	// The checks that failed on a row predicate share one sample query.
-	if len(res[0].SQL) != 2 || res[0].SQL[1] != res[2].SQL[1] || res[5].Status != StatusPass || len(res[5].SQL) != 1 {
+	// The checks that failed on a row predicate share one sample query; accepted_values also
+	// asked the catalog whether the table is big enough to profile (it is not).
+	if len(res[0].SQL) != 2 || len(res[2].SQL) != 3 || !strings.Contains(res[2].SQL[0], "duckdb_tables()") ||
+		res[0].SQL[1] != res[2].SQL[2] || res[5].Status != StatusPass || len(res[5].SQL) != 1 {
 		t.Errorf("not_null ran %q, accepted_values %q, row_count %q", res[0].SQL, res[2].SQL, res[5].SQL)
 	}
 	// A broken check in a fused scan is isolated: it errors, the others still evaluate.
@@ -172,6 +174,98 @@ func TestFusedScan(t *testing.T) {
 	res = runBoth(t, wh, testNow, bad)
 	if res[0].Status != StatusFail || res[1].Status != StatusFail || res[2].Status != StatusError {
 		t.Errorf("statuses %s %s %s, want fail fail error (%s)", res[0].Status, res[1].Status, res[2].Status, res[2].Error)
+	}
+}
+
+// TestProfiles covers predicates evaluated once per distinct value (profile.go): on a big base
+// table, accepted_values and regex checks of a column with few values are counted from its
+// value counts, those of a column with many values row by row, and checks on a view or with a
+// where filter row by row too — all with the counts a plain count_if gives.
+func TestProfiles(t *testing.T) {
+	wh := openDB(t)
+	mustExec(t, wh,
+		`CREATE TABLE big AS SELECT i AS id,
+		   CASE WHEN i % 997 = 0 THEN NULL WHEN i % 1009 = 0 THEN 'bogus' ELSE ['Prospecting', 'Proposal', 'Closed Won'][1 + i % 3] END AS stage,
+		   'user' || i || CASE WHEN i % 5003 = 0 THEN '@nowhere' ELSE '@example.com' END AS email,
+		   'c' || (i % 300) AS code
+		 FROM range(1200000) t(i)`,
+		`CREATE VIEW big_view AS SELECT * FROM big`)
+	src := `
+- {accepted_values: {column: stage, values: [Prospecting, Proposal, Closed Won]}}
+- {regex: {column: stage, pattern: '^[A-Z]'}}
+- {regex: {column: email, pattern: '^[^@]+@[a-z]+\.[a-z]+$'}}
+- {accepted_values: {column: code, values: [c1, c2, c3]}}
+- {accepted_values: {column: stage, name: stage_in_where, values: [Prospecting], where: "id % 2 = 0"}}
+`
+	count := func(rel, pred string) float64 {
+		rs, err := query(context.Background(), wh, "SELECT count_if("+pred+") FROM "+rel)
+		if err != nil {
+			t.Fatal(err)
+		}
+		row, _ := rs.one()
+		return float64(asInt(row[0]))
+	}
+	wantCounts := []float64{
+		count("big", "stage IS NOT NULL AND stage NOT IN ('Prospecting', 'Proposal', 'Closed Won')"),
+		count("big", "stage IS NOT NULL AND NOT regexp_matches(stage, '^[A-Z]')"),
+		count("big", "NOT regexp_matches(email, '^[^@]+@[a-z]+\\.[a-z]+$')"),
+		count("big", "code NOT IN ('c1', 'c2', 'c3')"),
+		count("big", "id % 2 = 0 AND stage IS NOT NULL AND stage <> 'Prospecting'"),
+	}
+	if wantCounts[0] == 0 || wantCounts[1] == 0 || wantCounts[2] == 0 {
+		t.Fatalf("the fixture plants no violations: %v", wantCounts)
+	}
+	for _, c := range []struct {
+		rel     string
+		profile []bool // per check: counted from value counts
+	}{
+		{"big", []bool{true, true, false, true, false}},
+		{"big_view", []bool{false, false, false, false, false}},
+	} {
+		t.Run(c.rel, func(t *testing.T) {
+			tg := Target{Kind: "model", Name: c.rel, Relation: []string{"main", c.rel}, KeyColumns: []string{"id"}}
+			res := runBoth(t, wh, testNow, parseChecks(t, src, tg, ""))
+			for i, r := range res {
+				if r.Status == StatusError || r.Observed == nil || *r.Observed != wantCounts[i] {
+					t.Errorf("%s: observed %v (%s %s), want %v", r.ID, r.Observed, r.Status, r.Error, wantCounts[i])
+				}
+				profiled := slices.ContainsFunc(r.SQL, func(q string) bool { return strings.Contains(q, "GROUP BY") && strings.Contains(q, "_revops_n") })
+				if profiled != c.profile[i] {
+					t.Errorf("%s: counted from value counts %v, want %v: %q", r.ID, profiled, c.profile[i], r.SQL)
+				}
+			}
+		})
+	}
+}
+
+// TestTableRowsSQL checks the catalog lookup profiles start from: a base table by one, two or
+// three name parts in any case, and nothing for a view or a missing table.
+func TestTableRowsSQL(t *testing.T) {
+	wh := openDB(t)
+	mustExec(t, wh, `CREATE TABLE tiny AS SELECT range AS id FROM range(10)`, `CREATE VIEW tiny_view AS SELECT * FROM tiny`)
+	g := newSQL(wh.Dialect())
+	for _, c := range []struct {
+		parts []string
+		want  []any // nil: no row
+	}{
+		{[]string{"tiny"}, []any{int64(10)}},
+		{[]string{"main", "tiny"}, []any{int64(10)}},
+		{[]string{"memory", "MAIN", "Tiny"}, []any{int64(10)}},
+		{[]string{"main", "tiny_view"}, nil},
+		{[]string{"other", "tiny"}, nil},
+		{[]string{"x'; DROP TABLE tiny; --", "tiny"}, nil},
+	} {
+		rs, err := query(context.Background(), wh, g.tableRowsSQL(c.parts))
+		if err != nil {
+			t.Fatalf("%v: %v", c.parts, err)
+		}
+		var got []any
+		if len(rs.data) > 0 {
+			got = rs.data[0]
+		}
+		if (got == nil) != (c.want == nil) || (got != nil && asInt(got[0]) != asInt(c.want[0])) {
+			t.Errorf("%v: got %v, want %v", c.parts, got, c.want)
+		}
 	}
 }
 

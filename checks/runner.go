@@ -206,6 +206,7 @@ func (r *Runner) plan(e *env, specs []Spec, results []Result) []func(context.Con
 func runScan(ctx context.Context, e *env, specs []Spec, results []Result, idx []int, fuse bool) {
 	g := e.sql()
 	s := newScan(g.rel(specs[idx[0]].Target), e.now)
+	s.parts = specs[idx[0]].Target.Relation
 	plans := make([]planned, len(idx))
 	for k, i := range idx {
 		s.owner = k

@@ -17,12 +17,12 @@ package checks
 //
 // Both need what other measures of the same relation compute, so they are a fused scan's
 // alone; a scan of one check (Runner.Fuse off, the way dbt tests run) issues the plain and the
-// DISTINCT query only.
+// DISTINCT query only. Either kind of scan counts a text column with few values from its value
+// counts where that pays (profile.go).
 
 import (
 	"context"
 	"errors"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -81,11 +81,41 @@ func (s *scan) execute(ctx context.Context, wh warehouse.Warehouse, g *sqlb, fus
 			plain = append(plain, i)
 		}
 	}
-	var probe *ran
+	// Profiles (profile.go) for big base tables; the column types the shortcuts need, from
+	// one zero-row probe.
+	var bitCand []int
+	if fused {
+		bitCand = s.bitmapCandidates(distinct)
+	}
+	profCols, profBy := s.profileCandidates(plain)
+	var catalog *ran
+	var tableRows int64
+	if len(profCols) > 0 {
+		tableRows, catalog = s.bigTable(ctx, wh, g, profBy)
+		if tableRows == 0 {
+			profCols = nil
+		}
+	}
+	var probeCols []string
+	for _, i := range bitCand {
+		probeCols = append(probeCols, s.measures[i].cols)
+	}
+	probeCols = append(probeCols, profCols...)
+	types, probeSQL := s.probeTypes(ctx, wh, g, probeCols)
+	profiled, sampled := s.planProfiles(ctx, wh, g, tableRows, profCols, profBy, types)
+	if len(profiled) > 0 {
+		drop := map[int]bool{}
+		for _, c := range profiled {
+			for _, i := range profBy[c] {
+				drop[i] = true
+			}
+		}
+		plain = slices.DeleteFunc(plain, func(i int) bool { return drop[i] })
+	}
 	bitmaps := map[int][2]int{} // bitmap measure → its min and max measures
 	deferred := map[int]bool{}  // combinations that may be implied by a bitmap-counted column
 	if fused {
-		probe, bitmaps = s.planBitmaps(ctx, wh, g, distinct)
+		bitmaps = s.planBitmaps(g, bitCand, types)
 		for m := range bitmaps {
 			b := bitmaps[m]
 			plain = append(plain, b[0], b[1])
@@ -107,18 +137,33 @@ func (s *scan) execute(ctx context.Context, wh warehouse.Warehouse, g *sqlb, fus
 		}
 	}
 	vals := make([]any, len(s.measures))
-	// The queries in a fixed order (probe, plain, hashed, bitmap, leftovers), whichever
-	// finishes first.
+	// The queries in a fixed order (probes, plain, hashed, bitmap, profiles, leftovers),
+	// whichever finishes first.
 	const (
-		stepProbe = iota
+		stepCatalog = iota
+		stepProbe
+		stepSample
 		stepPlain
 		stepHash
 		stepBitmap
+		stepProfile
 		stepRest
 		steps
 	)
 	slots := make([]*ran, steps)
-	slots[stepProbe] = probe
+	slots[stepCatalog], slots[stepSample] = catalog, sampled
+	// The probe belongs to the measures whose plan used a type it read.
+	var probed []int
+	for i := range bitmaps {
+		probed = append(probed, i)
+	}
+	if sampled != nil {
+		probed = append(probed, sampled.cols...)
+	}
+	if len(probed) > 0 {
+		slices.Sort(probed)
+		slots[stepProbe] = &ran{sql: probeSQL, cols: slices.Compact(probed)}
+	}
 	run := func(step int, idx []int, render func([]int) string) error {
 		if len(idx) == 0 {
 			return nil
@@ -151,8 +196,14 @@ func (s *scan) execute(ctx context.Context, wh warehouse.Warehouse, g *sqlb, fus
 			return run(stepBitmap, idx, render)
 		})
 	}
+	var rest []int
+	if err == nil && len(profiled) > 0 {
+		sql, idx := s.renderProfiles(profiled, profBy, g)
+		if run(stepProfile, idx, func([]int) string { return sql }) != nil {
+			rest = append(rest, idx...) // evaluated row by row with the leftovers
+		}
+	}
 	if err == nil && len(deferred) > 0 {
-		var rest []int
 		for i := range deferred {
 			if u, ok := s.impliedBy(i, bitmaps); ok && s.proven(vals, u, g) {
 				total, _ := s.lookup(measure{agg: "count(*)", where: s.measures[i].where})
@@ -161,6 +212,8 @@ func (s *scan) execute(ctx context.Context, wh warehouse.Warehouse, g *sqlb, fus
 				rest = append(rest, i)
 			}
 		}
+	}
+	if err == nil && len(rest) > 0 {
 		slices.Sort(rest)
 		err = run(stepRest, rest, s.render)
 	}
@@ -174,35 +227,48 @@ func (s *scan) execute(ctx context.Context, wh warehouse.Warehouse, g *sqlb, fus
 	return vals, done, errors.Join(err, hashErr)
 }
 
-// planBitmaps picks the single-column DISTINCT measures of integer columns, adding their min
-// and max to the scan. The column types come from a zero-row probe query.
-func (s *scan) planBitmaps(ctx context.Context, wh warehouse.Warehouse, g *sqlb, distinct []int) (*ran, map[int][2]int) {
-	var cand []int
-	var cols []string
+// bitmapCandidates returns the single-column DISTINCT measures among distinct.
+func (s *scan) bitmapCandidates(distinct []int) []int {
+	var out []int
 	for _, i := range distinct {
 		if c := s.measures[i].cols; c != "" && !strings.Contains(c, "\x00") {
-			cand = append(cand, i)
-			if !contains(cols, c) {
-				cols = append(cols, c)
-			}
+			out = append(out, i)
 		}
 	}
-	if len(cand) == 0 {
-		return nil, nil
+	return out
+}
+
+// probeTypes reads the types of cols (duplicates allowed) with a zero-row query. A failed
+// probe returns no types: the plain query reports what is wrong with the relation.
+func (s *scan) probeTypes(ctx context.Context, wh warehouse.Warehouse, g *sqlb, cols []string) (map[string]arrow.DataType, string) {
+	var uniq []string
+	for _, c := range cols {
+		if !contains(uniq, c) {
+			uniq = append(uniq, c)
+		}
 	}
-	sql := "SELECT " + join(g.idents(cols, "")) + " FROM " + s.rel + " LIMIT 0"
+	if len(uniq) == 0 {
+		return nil, ""
+	}
+	sql := "SELECT " + join(g.idents(uniq, "")) + " FROM " + s.rel + " LIMIT 0"
 	rs, err := query(ctx, wh, sql)
-	if err != nil {
-		return nil, nil // the plain query reports what is wrong with the relation
+	if err != nil || len(rs.fields) != len(uniq) {
+		return nil, sql
 	}
-	ints := map[string]bool{}
+	types := make(map[string]arrow.DataType, len(uniq))
 	for k, f := range rs.fields {
-		ints[cols[k]] = bitmapType(f.Type)
+		types[uniq[k]] = f.Type
 	}
+	return types, sql
+}
+
+// planBitmaps picks the candidates (single-column DISTINCT measures) of integer columns,
+// adding their min and max to the scan.
+func (s *scan) planBitmaps(g *sqlb, cand []int, types map[string]arrow.DataType) map[int][2]int {
 	out := map[int][2]int{}
 	for _, i := range cand {
 		m := s.measures[i]
-		if !ints[m.cols] {
+		if t, ok := types[m.cols]; !ok || !bitmapType(t) {
 			continue
 		}
 		col := g.ident(m.cols)
@@ -210,10 +276,7 @@ func (s *scan) planBitmaps(ctx context.Context, wh warehouse.Warehouse, g *sqlb,
 		hi := s.addFor(i, measure{agg: "max(" + col + ")", where: m.where})
 		out[i] = [2]int{lo, hi}
 	}
-	if len(out) == 0 {
-		return nil, nil
-	}
-	return &ran{sql: sql, cols: slices.Sorted(maps.Keys(out))}, out
+	return out
 }
 
 // addFor registers m on behalf of the checks that own measure i.

@@ -113,6 +113,23 @@ func (g *sqlb) regexMatch(expr, pattern string) string {
 	return "regexp_matches(" + text(expr) + ", " + g.lit(pattern) + ")"
 }
 
+// tableRowsSQL renders a catalog query returning the estimated row count of the base table
+// (not view) named by relation parts (name; schema, name; or database, schema, name): one
+// row, or none. Names compare regardless of case, as DuckDB resolves identifiers.
+func (g *sqlb) tableRowsSQL(parts []string) string {
+	cols := []string{"database_name", "schema_name", "table_name"}
+	defaults := []string{"current_database()", "current_schema()"}
+	var preds []string
+	for k, c := range cols {
+		if p := len(parts) - len(cols) + k; p >= 0 {
+			preds = append(preds, "lower("+c+") = lower("+g.lit(parts[p])+")")
+		} else if k < len(defaults) && len(parts) == 1 {
+			preds = append(preds, c+" = "+defaults[k])
+		}
+	}
+	return "SELECT estimated_size FROM duckdb_tables() WHERE " + joinAnd(preds)
+}
+
 // localDate renders the calendar date of a timestamp column in a zone: a TIMESTAMPTZ is
 // converted to the zone's wall clock first; a naive TIMESTAMP already is one; a DATE is itself.
 func (g *sqlb) localDate(expr string, ct colType, zone string) string {
@@ -149,6 +166,7 @@ func sampleKeys(sp *Spec, own ...string) []string {
 type scan struct {
 	now      time.Time // the runner's now, for kinds that judge against it
 	rel      string
+	parts    []string // rel's name parts, for catalog lookups
 	measures []measure
 	index    map[measure]int
 	owner    int           // the check registering measures (set by the runner)
@@ -160,6 +178,9 @@ type measure struct {
 	// cols names the raw columns counted by a DISTINCT measure, joined by "\x00" (one for
 	// unique, several for unique_combination); "" for every other measure.
 	cols string
+	// on names the raw column that alone decides where and pred of a count(*) measure, so it
+	// may be computed from that column's value counts (profile.go); "" when it is not known.
+	on string
 }
 
 func newScan(rel string, now time.Time) *scan {
@@ -169,6 +190,12 @@ func newScan(rel string, now time.Time) *scan {
 // add registers a measure (deduplicated) and returns its position in the result row.
 func (s *scan) add(where, agg, pred string) int {
 	return s.addMeasure(measure{agg: agg, where: where, pred: pred})
+}
+
+// addOn registers a count(*) measure whose where filter and predicate depend on the raw
+// column col alone.
+func (s *scan) addOn(where, pred, col string) int {
+	return s.addMeasure(measure{agg: "count(*)", where: where, pred: pred, on: col})
 }
 
 // addDistinct registers a count(DISTINCT …) measure of the raw columns cols, rendered as agg.
