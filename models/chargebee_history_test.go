@@ -11,7 +11,8 @@ import "testing"
 //     and an adhoc line are not MRR.
 //   - CE has SE1, monthly from 10 February (calendar billing: a first period to 1 March, at a
 //     prorated amount but counted at a whole month's price): 10 seats of P-M, 15 from the
-//     renewal on 1 May (the mid-April upgrade's proration line is skipped); an addon ADD-X
+//     mid-April upgrade (its prorated line for the rest of April counts, at a whole month's
+//     price, from 15 April: spec §4.2); an addon ADD-X
 //     (20 a month) billed for February and March and then taken off the subscription (its item
 //     row is an older version's); a yearly addon ADD-Y (120) never invoiced. A second invoice
 //     for March's period (the later one wins), a voided invoice, and a line removed from a
@@ -21,7 +22,7 @@ func chargebeeHistoryTables() map[string]string {
 	t["billing.customers"] += ` union all select 'CE', 'Eon', null, null, 'e@eon.example', null::json, null::json, false`
 	t["billing.subscriptions"] += ` union all select 'SE1', 'CE', 'active', 'USD', 1, 'month', null, null, null, null, null, null,
 		timestamptz '2024-02-10 00:00:00+00', null, timestamptz '2024-02-10 00:00:00+00', timestamptz '2024-02-10 00:00:00+00',
-		null, timestamptz '2025-01-01 00:00:00+00', null, timestamptz '2024-12-01 00:00:00+00', false`
+		null, timestamptz '2025-01-01 00:00:00+00', null, timestamptz '2024-12-01 00:00:00+00', false, null`
 	t["billing.subscription_items"] += ` union all select * from (values
 			('SE1', 4, 'P-M', 'plan', 15, null, 150.00, null, 10.00, 1, 'month', false, false),
 			('SE1', 4, 'ADD-Y', 'addon', 1, null, 120.00, null, 120.00, 1, 'year', false, false),
@@ -55,42 +56,44 @@ func chargebeeHistoryTables() map[string]string {
 }
 
 // §3 for Chargebee with invoice history: the billed periods make the schedule, a change counts
-// from the first full period billed with it, prorations and items' current state do not rewrite
+// from the date of the change (its prorated line's start), and items' current state does not rewrite
 // the past; subscriptions without invoices keep their current items.
 func TestChargebeeInvoiceHistory(t *testing.T) {
 	f := fixture{vars: map[string]any{"crm_system": "none", "billing_system": "chargebee", "as_of_date": "2024-12-31"},
 		tables: chargebeeHistoryTables()}
 	wh := f.build(t, "+fct_customer_mrr_month")
 	want(t, "lines", rows(t, wh, `select subscription_item_id, coalesce(product_id, '-'), currency, valid_from, coalesce(cast(valid_to as varchar), '-'),
-		quantity, mrr_gross, mrr_discount, mrr_net, is_trial, is_metered, status_at_valid_from
+		quantity, mrr_gross, mrr_discount, mrr_net, is_trial, is_paused, is_metered, status_at_valid_from
 		from stg_billing__recurring_lines order by 1, 4`),
-		"SA1/ADD-Y|addon-y|USD|2024-01-15|-|2|20|0|20|false|false|active",
-		"SA1/MET|metered|USD|2024-01-15|-|1|30|0|30|false|true|active",
-		"SA1/P-M|plan-m|USD|2024-01-15|2024-02-15 00:00:00|8|80|0|80|false|false|active",
-		"SA1/P-M|plan-m|USD|2024-02-15|2024-03-15 00:00:00|8|80|0|80|false|false|active",
-		"SA1/P-M|plan-m|USD|2024-03-15|2024-04-15 00:00:00|8|80|0|80|false|false|active",
-		"SA1/P-M|plan-m|USD|2024-04-15|2024-05-15 00:00:00|8|80|0|80|false|false|active",
-		"SA1/P-M|plan-m|USD|2024-05-15|-|10|100|0|100|false|false|active",
-		"SA1/discount/d1|-|USD|2024-04-10|2024-05-15 00:00:00|1|0|10|-10|false|false|active",
-		"SA1/discount/d1|-|USD|2024-05-15|2024-07-10 00:00:00|1|0|12|-12|false|false|active",
-		"SA1/discount/d4|-|USD|2024-01-15|-|1|0|0.25|-0.25|false|false|active",
-		"SB1/P-Y|plan-y|USD|2024-02-01|2024-05-20 00:00:00|1|100|0|100|false|false|cancelled",
-		"SB2/P-M|plan-m|USD|2024-11-01|-|3|30|0|30|true|false|in_trial",
-		"SB3/P-M|plan-m|USD|2024-09-01|2024-12-01 00:00:00|6|60|0|60|false|false|non_renewing",
-		"SB3/coupon/C20|-|USD|2024-09-01|2024-12-01 00:00:00|1|0|12|-12|false|false|non_renewing",
-		"SC3/legacy|-|USD|2024-03-01|-|2|10|0|10|false|false|active",
-		"SC4/P-M|plan-m|USD|2024-06-01|2024-08-15 00:00:00|4|40|0|40|false|false|paused",
-		"SE1/ADD-X|-|USD|2024-02-10|2024-03-01 00:00:00|1|20|0|20|false|false|active",
-		"SE1/ADD-X|-|USD|2024-03-01|2024-04-01 00:00:00|1|20|0|20|false|false|active",
-		"SE1/ADD-Y|addon-y|USD|2024-02-10|-|1|10|0|10|false|false|active",
-		"SE1/P-M|plan-m|USD|2024-02-10|2024-03-01 00:00:00|10|100|0|100|false|false|active",
-		"SE1/P-M|plan-m|USD|2024-03-01|2024-04-01 00:00:00|10|100|0|100|false|false|active",
-		"SE1/P-M|plan-m|USD|2024-04-01|2024-05-01 00:00:00|10|100|0|100|false|false|active",
-		"SE1/P-M|plan-m|USD|2024-05-01|2024-06-01 00:00:00|15|150|0|150|false|false|active",
-		"SE1/P-M|plan-m|USD|2024-06-01|-|15|150|0|150|false|false|active")
+		"SA1/ADD-Y|addon-y|USD|2024-01-15|-|2|20|0|20|false|false|false|active",
+		"SA1/MET|metered|USD|2024-01-15|-|1|30|0|30|false|false|true|active",
+		"SA1/P-M|plan-m|USD|2024-01-15|2024-02-15 00:00:00|8|80|0|80|false|false|false|active",
+		"SA1/P-M|plan-m|USD|2024-02-15|2024-03-15 00:00:00|8|80|0|80|false|false|false|active",
+		"SA1/P-M|plan-m|USD|2024-03-15|2024-04-15 00:00:00|8|80|0|80|false|false|false|active",
+		"SA1/P-M|plan-m|USD|2024-04-15|2024-05-15 00:00:00|8|80|0|80|false|false|false|active",
+		"SA1/P-M|plan-m|USD|2024-05-15|-|10|100|0|100|false|false|false|active",
+		"SA1/discount/d1|-|USD|2024-04-10|2024-05-15 00:00:00|1|0|10|-10|false|false|false|active",
+		"SA1/discount/d1|-|USD|2024-05-15|2024-07-10 00:00:00|1|0|12|-12|false|false|false|active",
+		"SA1/discount/d4|-|USD|2024-01-15|-|1|0|0.25|-0.25|false|false|false|active",
+		"SB1/P-Y|plan-y|USD|2024-02-01|2024-05-20 00:00:00|1|100|0|100|false|false|false|cancelled",
+		"SB2/P-M|plan-m|USD|2024-11-01|-|3|30|0|30|true|false|false|in_trial",
+		"SB3/P-M|plan-m|USD|2024-09-01|2024-12-01 00:00:00|6|60|0|60|false|false|false|non_renewing",
+		"SB3/coupon/C20|-|USD|2024-09-01|2024-12-01 00:00:00|1|0|12|-12|false|false|false|non_renewing",
+		"SC3/legacy|-|USD|2024-03-01|-|2|10|0|10|false|false|false|active",
+		"SC4/P-M|plan-m|USD|2024-06-01|2024-08-15 00:00:00|4|40|0|40|false|false|false|paused",
+		"SC4/P-M|plan-m|USD|2024-08-15|-|4|40|0|40|false|true|false|paused",
+		"SE1/ADD-X|-|USD|2024-02-10|2024-03-01 00:00:00|1|20|0|20|false|false|false|active",
+		"SE1/ADD-X|-|USD|2024-03-01|2024-04-01 00:00:00|1|20|0|20|false|false|false|active",
+		"SE1/ADD-Y|addon-y|USD|2024-02-10|-|1|10|0|10|false|false|false|active",
+		"SE1/P-M|plan-m|USD|2024-02-10|2024-03-01 00:00:00|10|100|0|100|false|false|false|active",
+		"SE1/P-M|plan-m|USD|2024-03-01|2024-04-01 00:00:00|10|100|0|100|false|false|false|active",
+		"SE1/P-M|plan-m|USD|2024-04-01|2024-04-15 00:00:00|10|100|0|100|false|false|false|active",
+		"SE1/P-M|plan-m|USD|2024-04-15|2024-05-01 00:00:00|15|150|0|150|false|false|false|active",
+		"SE1/P-M|plan-m|USD|2024-05-01|2024-06-01 00:00:00|15|150|0|150|false|false|false|active",
+		"SE1/P-M|plan-m|USD|2024-06-01|-|15|150|0|150|false|false|false|active")
 	want(t, "CE's months", rows(t, wh, `select strftime(date_month, '%m'), mrr, coalesce(change_category, '-')
 		from fct_customer_mrr_month where customer_id = 'CE' and date_month <= date '2024-07-01' order by 1`),
-		"02|130|new", "03|130|-", "04|110|contraction", "05|160|expansion", "06|160|-", "07|160|-")
+		"02|130|new", "03|130|-", "04|160|expansion", "05|160|-", "06|160|-", "07|160|-")
 	want(t, "movements", rows(t, wh, `select date_month, customer_id, mrr, change_category, mrr_change
 		from fct_customer_mrr_month where change_category is not null order by customer_id, date_month`),
 		"2024-01-01|CA|99.75|new|99.75",
@@ -105,6 +108,5 @@ func TestChargebeeInvoiceHistory(t *testing.T) {
 		"2024-06-01|CC|50|expansion|40",
 		"2024-08-01|CC|10|contraction|-40",
 		"2024-02-01|CE|130|new|130",
-		"2024-04-01|CE|110|contraction|-20",
-		"2024-05-01|CE|160|expansion|50")
+		"2024-04-01|CE|160|expansion|30")
 }

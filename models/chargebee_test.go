@@ -16,8 +16,8 @@ import "testing"
 //     September with a 20% coupon forever (no discount row: the coupon's definition), not
 //     renewing after its term ends on 1 December.
 //   - CC has SC3, a Product Catalog 1.0 plan on the subscription (2 × 15 every 3 months: 10 a
-//     month) from 1 March; SC4, 40 a month from 1 June, paused on 15 August; SC1 in the future
-//     and SC2 deleted (neither counts).
+//     month) from 1 March; SC4, 40 a month from 1 June, paused on 15 August (a paused line, no
+//     MRR, from then); SC1 in the future and SC2 deleted (neither counts).
 func chargebeeTables() map[string]string {
 	return map[string]string{
 		"billing.customers": `select * from (values
@@ -26,7 +26,7 @@ func chargebeeTables() map[string]string {
 			('CC', 'Cyan', null, null, 'c@cyan.example', '{"other": "x"}'::json, null, false),
 			('CD', 'Gone', null, null, 'x@gone.example', null, null, true)
 		) as t(id, company, first_name, last_name, email, meta_data, _extra, deleted)`,
-		"billing.subscriptions": `select * from (values
+		"billing.subscriptions": `select *, null::timestamptz as resume_date from (values
 			('SA1', 'CA', 'active', 'usd', 1, 'month', null, null, null, null, null, null,
 			 timestamptz '2024-01-15 00:00:00+00', null, timestamptz '2024-01-15 00:00:00+00', timestamptz '2024-01-15 00:00:00+00',
 			 null, timestamptz '2025-01-15 00:00:00+00', null, timestamptz '2024-12-01 00:00:00+00', false),
@@ -89,9 +89,9 @@ func chargebeeTables() map[string]string {
 		) as t(id, discount_type, discount_percentage, discount_amount, duration_type, period, duration_month, period_unit,
 		       apply_on, item_constraints)`,
 		"billing.item_prices": `select * from (values
-			('P-M', 'plan-m', 'plan'), ('ADD-Y', 'addon-y', 'addon'), ('ONB', 'onboarding', 'charge'),
-			('MET', 'metered', 'addon'), ('P-Y', 'plan-y', 'plan')
-		) as t(id, item_id, item_type)`,
+			('P-M', 'plan-m', 'plan', 1, 'month'), ('ADD-Y', 'addon-y', 'addon', 1, 'year'),
+			('ONB', 'onboarding', 'charge', null, null), ('MET', 'metered', 'addon', 1, 'month'), ('P-Y', 'plan-y', 'plan', 1, 'year')
+		) as t(id, item_id, item_type, period, period_unit)`,
 		"billing.items": `select * from (values
 			('plan-m', false), ('addon-y', false), ('onboarding', false), ('metered', true), ('plan-y', false)
 		) as t(id, metered)`,
@@ -106,19 +106,20 @@ func TestChargebeeStaging(t *testing.T) {
 	want(t, "customers", rows(t, wh, `select customer_id, name, email_domain, coalesce(crm_account_id, '-') from stg_billing__customers order by 1`),
 		"CA|Acme|acme.example|001A", "CB|Bob Smith|beta.example|001B", "CC|Cyan|cyan.example|-")
 	want(t, "lines", rows(t, wh, `select subscription_item_id, coalesce(product_id, '-'), currency, valid_from, coalesce(cast(valid_to as varchar), '-'),
-		quantity, mrr_gross, mrr_discount, mrr_net, is_trial, is_metered, status_at_valid_from
-		from stg_billing__recurring_lines order by 1`),
-		"SA1/ADD-Y|addon-y|USD|2024-01-15|-|2|20|0|20|false|false|active",
-		"SA1/MET|metered|USD|2024-01-15|-|1|30|0|30|false|true|active",
-		"SA1/P-M|plan-m|USD|2024-01-15|-|10|100|0|100|false|false|active",
-		"SA1/discount/d1|-|USD|2024-04-10|2024-07-10 00:00:00|1|0|12|-12|false|false|active",
-		"SA1/discount/d4|-|USD|2024-01-15|-|1|0|0.25|-0.25|false|false|active",
-		"SB1/P-Y|plan-y|USD|2024-02-01|2024-05-20 00:00:00|1|100|0|100|false|false|cancelled",
-		"SB2/P-M|plan-m|USD|2024-11-01|-|3|30|0|30|true|false|in_trial",
-		"SB3/P-M|plan-m|USD|2024-09-01|2024-12-01 00:00:00|6|60|0|60|false|false|non_renewing",
-		"SB3/coupon/C20|-|USD|2024-09-01|2024-12-01 00:00:00|1|0|12|-12|false|false|non_renewing",
-		"SC3/legacy|-|USD|2024-03-01|-|2|10|0|10|false|false|active",
-		"SC4/P-M|plan-m|USD|2024-06-01|2024-08-15 00:00:00|4|40|0|40|false|false|paused")
+		quantity, mrr_gross, mrr_discount, mrr_net, is_trial, is_paused, is_metered, status_at_valid_from
+		from stg_billing__recurring_lines order by 1, 4`),
+		"SA1/ADD-Y|addon-y|USD|2024-01-15|-|2|20|0|20|false|false|false|active",
+		"SA1/MET|metered|USD|2024-01-15|-|1|30|0|30|false|false|true|active",
+		"SA1/P-M|plan-m|USD|2024-01-15|-|10|100|0|100|false|false|false|active",
+		"SA1/discount/d1|-|USD|2024-04-10|2024-07-10 00:00:00|1|0|12|-12|false|false|false|active",
+		"SA1/discount/d4|-|USD|2024-01-15|-|1|0|0.25|-0.25|false|false|false|active",
+		"SB1/P-Y|plan-y|USD|2024-02-01|2024-05-20 00:00:00|1|100|0|100|false|false|false|cancelled",
+		"SB2/P-M|plan-m|USD|2024-11-01|-|3|30|0|30|true|false|false|in_trial",
+		"SB3/P-M|plan-m|USD|2024-09-01|2024-12-01 00:00:00|6|60|0|60|false|false|false|non_renewing",
+		"SB3/coupon/C20|-|USD|2024-09-01|2024-12-01 00:00:00|1|0|12|-12|false|false|false|non_renewing",
+		"SC3/legacy|-|USD|2024-03-01|-|2|10|0|10|false|false|false|active",
+		"SC4/P-M|plan-m|USD|2024-06-01|2024-08-15 00:00:00|4|40|0|40|false|false|false|paused",
+		"SC4/P-M|plan-m|USD|2024-08-15|-|4|40|0|40|false|true|false|paused")
 	want(t, "movements", rows(t, wh, `select date_month, customer_id, mrr, change_category, mrr_change
 		from fct_customer_mrr_month where change_category is not null order by customer_id, date_month`),
 		"2024-01-01|CA|119.75|new|119.75",

@@ -14,9 +14,9 @@ import (
 // invoices' lines: Acme (USD, its CRM id in meta_data) takes 10 Growth seats at 19 a month and
 // 5 Extra Seats at 108 a year from 10 January, a one-off onboarding charge (not MRR) and a 10%
 // discount for three months from 5 April; its invoices bill 8 Growth seats for its first two
-// months and 10 from the renewal on 10 March (the upgrade on 20 February is a proration line,
-// not MRR: Acme expands in March, not from January; its seats, never invoiced, count from the
-// start); Beta (EUR, at
+// months and 10 from the renewal on 10 March (the upgrade on 20 February, billed as a prorated
+// line, counts from that day, as spec §4.2 says: Acme expands in February, not from January;
+// its seats, never invoiced, count from the start); Beta (EUR, at
 // 1.10) takes the 49 Starter plan from February, cancels on 20 June and comes back in September;
 // Delta takes 2 Enterprise seats at 1,290 a year from March, not renewing after its term (in
 // 2026), with 5 Extra Seats; Gamma is in trial; Epsilon's subscription is deleted. A second run,
@@ -153,8 +153,8 @@ sources:
 	check("first run", []struct{ q, want string }{
 		{movements, header +
 			"2025-01,197.000000,0.000000,0.000000,0.000000,0.000000,197.000000\n" +
-			"2025-02,53.900000,0.000000,0.000000,0.000000,0.000000,250.900000\n" +
-			"2025-03,260.000000,38.000000,0.000000,0.000000,0.000000,548.900000\n" +
+			"2025-02,53.900000,38.000000,0.000000,0.000000,0.000000,288.900000\n" +
+			"2025-03,260.000000,0.000000,0.000000,0.000000,0.000000,548.900000\n" +
 			"2025-04,0.000000,0.000000,0.000000,-23.500000,0.000000,525.400000\n" +
 			"2025-06,0.000000,0.000000,0.000000,0.000000,-53.900000,471.500000\n" +
 			"2025-07,0.000000,23.500000,0.000000,0.000000,0.000000,495.000000\n" +
@@ -164,7 +164,7 @@ sources:
 		{breaks, "breaks\n0\n"},
 		{`select strftime(valid_from, '%Y-%m-%d') as valid_from, coalesce(strftime(valid_to, '%Y-%m-%d'), '-') as valid_to, quantity
 			from stg_billing__recurring_lines where subscription_item_id = '` + acmeSub.ID + "/" + growth + `' order by 1`,
-			"valid_from,valid_to,quantity\n2025-01-10,2025-02-10,8.000000\n2025-02-10,2025-03-10,8.000000\n2025-03-10,-,10.000000\n"},
+			"valid_from,valid_to,quantity\n2025-01-10,2025-02-10,8.000000\n2025-02-10,2025-02-20,8.000000\n2025-02-20,2025-03-10,10.000000\n2025-03-10,-,10.000000\n"},
 		{`select currency, ending_mrr_native, ending_mrr from fct_arr_waterfall_month_currency where date_month = date '2025-12-01' order by 1`,
 			"currency,ending_mrr_native,ending_mrr\nEUR,49.000000,53.900000\nUSD,495.000000,495.000000\n"},
 	})
@@ -181,8 +181,8 @@ sources:
 		{`select count(*) as rows from billing.subscription_items where subscription_id = '` + deltaSub.ID + `'`, "rows\n2\n"},
 		{movements, header +
 			"2025-01,197.000000,0.000000,0.000000,0.000000,0.000000,197.000000\n" +
-			"2025-02,53.900000,0.000000,0.000000,0.000000,0.000000,250.900000\n" +
-			"2025-03,215.000000,38.000000,0.000000,0.000000,0.000000,503.900000\n" +
+			"2025-02,53.900000,38.000000,0.000000,0.000000,0.000000,288.900000\n" +
+			"2025-03,215.000000,0.000000,0.000000,0.000000,0.000000,503.900000\n" +
 			"2025-04,0.000000,0.000000,0.000000,-23.500000,0.000000,480.400000\n" +
 			"2025-06,0.000000,0.000000,0.000000,0.000000,-53.900000,426.500000\n" +
 			"2025-07,0.000000,23.500000,0.000000,0.000000,0.000000,450.000000\n" +

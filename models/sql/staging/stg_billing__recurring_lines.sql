@@ -22,23 +22,40 @@
     Chargebee (billing_system: chargebee, Product Catalog 2.0; 1.0's plan on the subscription
     too): the billed history where there is one (spec §3): the plan and addon lines
     (plan_item_price, addon_item_price; 1.0: plan, addon) of paid, posted, payment_due or not_paid
-    invoices (the rows of each invoice's highest invoice_resource_version), each over its
-    [date_from, date_to) at its amount per billing period of its item price (the subscription
-    item's billing_period and unit, else the subscription's) over the months in that period.
-    Chargebee marks no line as a proration, so: a line shorter than one full billing period
-    (by more than a day) is a proration and is skipped, unless it is the item's first line
-    (a start or an addon added mid-term), which counts at its unit amount × quantity (a whole
-    period's price) from its date_from; of lines of one item starting at the same instant the
-    latest invoice's wins. A quantity or price change therefore counts from the first full
-    period billed with it (the renewal), like Stripe's; its proration never makes MRR. The
-    latest line of an item still on the subscription stays open until the subscription's end
-    (below); an item taken off ends with its last line. Items never invoiced (and all items
-    when the project has no invoice_line_items) count, as they are now (the rows of the
-    subscription's highest subscription_resource_version: Chargebee sends nothing when an
+    invoices (the rows of each invoice's highest invoice_resource_version), each at its amount
+    per billing period of its item price over the months in that period (spec §4.9). The
+    billing period is the line's own item price's (its subscription item row's, else the item
+    price's period, else the subscription's for its current plan, else, for an item nothing
+    records a period for, such as a 1.0 plan the subscription has left, the span of its longest
+    line), so a change of billing period at renewal (monthly to yearly or back) re-prices no
+    line and makes no movement when the monthly equivalent is unchanged. Of lines of one item
+    starting at the same instant the latest invoice's wins. Each line counts from its date_from
+    until the item's next line starts (else its date_to). Chargebee marks no line as a
+    proration: a line shorter than one full billing period (by more than a day) is a mid-term
+    start or a mid-period change (an upgrade, downgrade or quantity change invoiced for the rest
+    of the term; the old values' unused time goes to a credit note, which is not MRR: spec
+    §4.7), and counts at its unit amount × quantity (a whole period's price) from its date_from,
+    so a change counts from the day it was made (spec §4.2), never at its prorated amount. A
+    plan taken off the subscription ends where the plan that replaced it starts inside its last
+    period; another item taken off ends with its last line; the latest line of an item still on
+    the subscription stays open until the subscription's end (below). Items never invoiced (and
+    all items when the project has no invoice_line_items) count, as they are now (the rows of
+    the subscription's highest subscription_resource_version: Chargebee sends nothing when an
     item is removed), at the item's amount per billing period over the subscription's paid
-    life. The subscription's paid life: from activation (the end of the trial) to the
-    cancellation (cancelled; for non_renewing the scheduled one, else the end of the current
-    term), the pause (paused) or the transfer, open while active.
+    life: from activation (the end of the trial) to the cancellation (cancelled; for
+    non_renewing the scheduled one, else the end of the current term) or the transfer, open
+    while active.
+    Pauses (spec §3: only active and non_renewing subscriptions carry MRR; paused rows
+    contribute 0): a paused subscription is paused from its pause_date (else its last update)
+    until its resume_date (open when none is set), one with a pause_date before its
+    resume_date was paused between them, and a cancelled one with a pause_date and no later
+    resume_date was cancelled while paused. Every line of the subscription (items and
+    discounts) is cut there: the part inside the pause is a paused line (is_paused, no MRR),
+    the parts before and after count, so the pause is a drop to zero (churn when it was the
+    customer's only MRR, contraction otherwise, spec §4.1/§4.3; within churn_grace_months a
+    contraction and expansion) and the resumption a return (reactivation); with invoices, the
+    period billed before the pause stops at the pause and the lines billed after the
+    resumption count.
     An in-trial subscription is a trial line (and so is a billed period before its trial_end);
     future ones are left out; one-off charges are not MRR, metered items are metered. The
     lines' discount_amount is not read (it holds one-time and non-MRR discounts too):
@@ -46,8 +63,11 @@
     row, from the coupon's definition) are lines of their own with the discount in
     mrr_discount: a percentage of the items it applies to (of the item lines in force, so a
     line of its own wherever that base changes), or a fixed amount per billing period;
-    forever, or for a limited period from when it was applied (or until its apply_till);
-    one-time discounts are not recurring and not MRR (spec §4.6). -#}
+    forever, or for a limited period from when it was applied (or until its apply_till).
+    One-time discounts (duration_type one_time) are not recurring and not MRR (spec §4.6; var
+    once_discounts: exclude, the default); once_discounts: include keeps them for the one
+    billing period of the subscription from when they were applied (coupons: its start),
+    lowering the MRR of that invoice's months, as for Stripe. -#}
 {%- if billing_system() == 'files' %}
 select
     cast(customer_id as varchar) as customer_id,
@@ -230,6 +250,10 @@ where c.charge_type in ('Recurring', 'Usage')
   and (c.effective_end_date is null or c.effective_end_date > c.effective_start_date)
 {%- elif billing_system() == 'chargebee' %}
 {%- set src = var('billing_source', 'billing') %}
+{%- set once_discounts = var('once_discounts', 'exclude') %}
+{%- if once_discounts not in ['exclude', 'include'] %}
+{{- exceptions.raise_compiler_error("var once_discounts: expected exclude or include, got '" ~ once_discounts ~ "'") }}
+{%- endif %}
 {%- set catalog = source_exists(src, 'item_prices') and source_exists(src, 'items') %}
 {%- set has_discounts = source_exists(src, 'subscription_discounts') %}
 {%- set has_coupons = source_exists(src, 'subscription_coupons') and source_exists(src, 'coupons') %}
@@ -252,9 +276,16 @@ with subs as (
         cast(case status
                  when 'cancelled' then coalesce(cancelled_at, current_term_end, updated_at)
                  when 'non_renewing' then coalesce(cancelled_at, current_term_end)
-                 when 'paused' then coalesce(pause_date, updated_at)
                  when 'transferred' then coalesce(cancelled_at, updated_at)
-             end as timestamp) as valid_to
+             end as timestamp) as valid_to,
+        -- the pause: a paused subscription's from its pause_date (until its resume_date, if
+        -- one is set), a pause that is over (or scheduled with its resumption), and the pause
+        -- a subscription was cancelled in
+        cast(case when status = 'paused' then coalesce(pause_date, updated_at)
+                  when pause_date is not null and resume_date > pause_date then pause_date
+                  when status in ('cancelled', 'transferred') then pause_date end as timestamp) as paused_from,
+        cast(case when resume_date > coalesce(pause_date, updated_at)
+                       and (status = 'paused' or pause_date is not null) then resume_date end as timestamp) as paused_to
     from {{ billing_source('subscriptions') }}
     where not coalesce(deleted, false)
       and status <> 'future'
@@ -314,7 +345,10 @@ billed as (
       and l.subscription_id is not null and l.entity_id is not null
       and l.date_from is not null and l.date_to > l.date_from
 ),
--- an item price's billing period: its latest subscription item row's, else the subscription's
+-- an item price's billing period: its latest subscription item row's, else (Product Catalog
+-- 2.0) the item price's, else the subscription's for its current plan; else (an item, such as
+-- a Product Catalog 1.0 plan the subscription has left, whose period nothing records) the
+-- period its longest line spans, so a change of billing period never re-prices earlier lines
 item_periods as (
     select subscription_id, item_price_id, billing_period, billing_period_unit,
         row_number() over (partition by subscription_id, item_price_id
@@ -322,38 +356,111 @@ item_periods as (
     from {{ billing_source('subscription_items') }}
     where billing_period is not null and billing_period_unit is not null
 ),
+{%- if catalog %}
+price_periods as (
+    select id as item_price_id, any_value(period) as billing_period, any_value(period_unit) as billing_period_unit
+    from {{ billing_source('item_prices') }}
+    where period is not null and period_unit is not null
+    group by 1
+),
+{%- endif %}
+line_spans as (
+    select subscription_id, item_price_id, max({{ datediff('day', 'date_from', 'date_to') }}) as days
+    from billed
+    where duplicate = 1
+    group by 1, 2
+),
 billed_periods as (
     select
         b.*,
-        coalesce(p.billing_period, s.billing_period) as billing_period,
-        case when p.billing_period is not null then p.billing_period_unit else s.billing_period_unit end as billing_period_unit,
-        b.date_from = min(b.date_from) over (partition by b.subscription_id, b.item_price_id) as is_first
+        case
+            when p.billing_period is not null then p.billing_period
+{%- if catalog %}
+            when c.billing_period is not null then c.billing_period
+{%- endif %}
+            when b.item_price_id = s.plan_id or n.days is null then s.billing_period
+            when n.days >= 15 then greatest(cast(round(n.days / 30.4375) as integer), 1)
+            when n.days % 7 = 0 then n.days // 7
+            else n.days
+        end as billing_period,
+        case
+            when p.billing_period is not null then p.billing_period_unit
+{%- if catalog %}
+            when c.billing_period is not null then c.billing_period_unit
+{%- endif %}
+            when b.item_price_id = s.plan_id or n.days is null then s.billing_period_unit
+            when n.days >= 15 then 'month'
+            when n.days % 7 = 0 then 'week'
+            else 'day'
+        end as billing_period_unit
     from billed as b
     join subs as s on s.subscription_id = b.subscription_id
     left join item_periods as p
         on p.subscription_id = b.subscription_id and p.item_price_id = b.item_price_id and p.recency = 1
+{%- if catalog %}
+    left join price_periods as c on c.item_price_id = b.item_price_id
+{%- endif %}
+    left join line_spans as n on n.subscription_id = b.subscription_id and n.item_price_id = b.item_price_id
     where b.duplicate = 1
 ),
--- a line shorter than one full billing period is a proration (skipped) unless it is the item's
--- first, which counts at a whole period's price
-billed_lines as (
+-- a line shorter than one full billing period is a mid-term start (or a new plan, or a
+-- return after a gap) or, when an earlier line of the item still runs at its start, a change
+-- in the middle of that period (spec §4.2)
+billed_shapes as (
     select
-        subscription_id, item_price_id, item_type, date_from, date_to, quantity,
-        case when is_short then coalesce(unit_amount * quantity, amount) else coalesce(amount, unit_amount * quantity) end as amount,
-        billing_period, billing_period_unit,
+        *,
+        case when is_short then coalesce(unit_amount * quantity, amount) else coalesce(amount, unit_amount * quantity) end as full_amount,
+        coalesce(is_short and max(date_to) over (partition by subscription_id, item_price_id order by date_from
+                                                 rows between unbounded preceding and 1 preceding) > date_from, false) as is_change,
         row_number() over (partition by subscription_id, item_price_id order by date_from desc) as recency
     from (
         select
             *,
-            date_to < case lower(billing_period_unit)
+            coalesce(date_to < case lower(billing_period_unit)
                 when 'day' then {{ dateadd('day', 'billing_period', 'date_from') }}
                 when 'week' then {{ dateadd('week', 'billing_period', 'date_from') }}
                 when 'month' then {{ dateadd('month', 'billing_period', 'date_from') }}
                 when 'year' then {{ dateadd('year', 'billing_period', 'date_from') }}
-            end - interval 1 day as is_short
+            end - interval 1 day, false) as is_short
         from billed_periods
     ) as x
-    where not coalesce(is_short, false) or is_first
+),
+-- every line counts from its date_from until the item's next line starts. A short line counts
+-- at its unit amount × quantity (a whole period's price), never at its prorated amount; a
+-- change's line (which Chargebee bills for the added quantity only, or at the new price and
+-- quantity with a credit note for the old) counts with the values of the item's next full
+-- line (the renewal), or, before the renewal is billed, of the item as it is now
+billed_lines as (
+    select
+        c.subscription_id, c.item_price_id, c.item_type, c.date_from, c.date_to,
+        case when c.is_change and n.date_from is not null then n.quantity
+             when c.is_change and c.recency = 1 and i.item_price_id is not null then i.quantity
+             else c.quantity end as quantity,
+        case when c.is_change and n.date_from is not null then n.full_amount
+             when c.is_change and c.recency = 1 and i.item_price_id is not null then i.amount
+             else c.full_amount end as amount,
+        c.billing_period, c.billing_period_unit, c.recency,
+        lead(c.date_from) over (partition by c.subscription_id, c.item_price_id order by c.date_from) as next_from,
+        c.date_from = min(c.date_from) over (partition by c.subscription_id, c.item_price_id) as is_first
+    from billed_shapes as c
+    left join billed_shapes as n
+        on c.is_change and n.subscription_id = c.subscription_id and n.item_price_id = c.item_price_id
+       and n.date_from = c.date_to
+    left join items as i
+        on c.is_change and i.subscription_id = c.subscription_id and i.item_price_id = c.item_price_id
+),
+-- a plan taken off the subscription in the middle of a term ends where the plan that replaced
+-- it starts (its first line, inside the old plan's last period: spec §4.2)
+replaced as (
+    select o.subscription_id, o.item_price_id, min(n.date_from) as replaced_at
+    from billed_lines as o
+    join billed_lines as n
+        on n.subscription_id = o.subscription_id and n.item_type = 'plan' and n.item_price_id <> o.item_price_id
+       and n.is_first and n.date_from > o.date_from and n.date_from < o.date_to
+    where o.recency = 1 and o.item_type = 'plan'
+      and not exists (select 1 from items as i
+                      where i.subscription_id = o.subscription_id and i.item_price_id = o.item_price_id)
+    group by 1, 2
 ),
 {%- endif %}
 -- each item's periods: its billed lines, else the item as it is now over the paid life
@@ -366,11 +473,12 @@ periods as (
             when b.recency = 1 and exists (select 1 from items as i
                                            where i.subscription_id = b.subscription_id
                                              and i.item_price_id = b.item_price_id) then s.valid_to
-            when s.valid_to is not null and s.valid_to < b.date_to then s.valid_to
-            else b.date_to
+            else least(b.date_to, coalesce(b.next_from, b.date_to), coalesce(r.replaced_at, b.date_to),
+                       coalesce(s.valid_to, b.date_to))
         end as valid_to
     from billed_lines as b
     join subs as s on s.subscription_id = b.subscription_id
+    left join replaced as r on r.subscription_id = b.subscription_id and r.item_price_id = b.item_price_id and b.recency = 1
     union all
 {%- endif %}
     select
@@ -463,7 +571,9 @@ discounts as (
 {%- endif %}
 ),
 -- when each discount applies: from when it was applied (coupons: the subscription's start)
--- for its limited period or until apply_till, or as long as the subscription (forever)
+-- for its limited period or until apply_till, or as long as the subscription (forever); a
+-- one-time discount (once_discounts: include) for the one billing period of the
+-- subscription that it was applied to
 discount_windows as (
     select
         d.*,
@@ -477,11 +587,22 @@ discount_windows as (
                 when 'month' then {{ dateadd('month', 'd.period', 'coalesce(d.applied_at, s.valid_from)') }}
                 when 'year' then {{ dateadd('year', 'd.period', 'coalesce(d.applied_at, s.valid_from)') }}
             end)
+{%- if once_discounts == 'include' %}
+            when d.duration_type = 'one_time' then coalesce(d.apply_till,
+            case lower(s.billing_period_unit)
+                when 'day' then {{ dateadd('day', 's.billing_period', 'greatest(coalesce(d.applied_at, s.valid_from), s.valid_from)') }}
+                when 'week' then {{ dateadd('week', 's.billing_period', 'greatest(coalesce(d.applied_at, s.valid_from), s.valid_from)') }}
+                when 'month' then {{ dateadd('month', 's.billing_period', 'greatest(coalesce(d.applied_at, s.valid_from), s.valid_from)') }}
+                when 'year' then {{ dateadd('year', 's.billing_period', 'greatest(coalesce(d.applied_at, s.valid_from), s.valid_from)') }}
+            end)
+{%- endif %}
         end as discount_end,
         s.valid_to as subscription_end
     from discounts as d
     join subs as s on s.subscription_id = d.subscription_id
+{%- if once_discounts == 'exclude' %}
     where coalesce(d.duration_type, 'forever') <> 'one_time'
+{%- endif %}
 ),
 -- the items each discount applies to: a given item price; or, for a coupon on specified items,
 -- the item types it allows whole ('all') and the item prices it lists ('specific'); or all
@@ -569,7 +690,50 @@ discount_lines as (
         any_value(mrr_discount) as mrr_discount
     from discount_islands
     group by customer_id, subscription_id, discount_id, currency, island
-){% endif %}
+){% endif %},
+-- the item lines and discount lines
+all_lines as (
+    select
+        customer_id, subscription_id, subscription_item_id, product_id, plan_id, currency, valid_from, valid_to,
+        quantity, mrr_gross, {{ money('0') }} as mrr_discount, mrr_gross as mrr_net, is_trial, is_metered, status
+    from item_lines
+{%- if has_discounts or has_coupons %}
+    union all
+    select
+        customer_id, subscription_id, subscription_item_id, cast(null as varchar), cast(null as varchar), currency,
+        valid_from, valid_to, {{ money('1') }}, {{ money('0') }}, mrr_discount, -mrr_discount, status = 'in_trial',
+        false, status
+    from discount_lines
+    where coalesce(mrr_discount, 0) <> 0
+{%- endif %}
+),
+-- a pause cuts each line in three: before it, during it (a paused line, no MRR: spec §3), and
+-- after the resumption
+pieces as (
+    select l.*, l.valid_from as piece_from,
+        case when s.paused_from is not null and (l.valid_to is null or l.valid_to > s.paused_from) then s.paused_from
+             else l.valid_to end as piece_to,
+        false as is_paused
+    from all_lines as l
+    join subs as s on s.subscription_id = l.subscription_id
+    where s.paused_from is null or l.valid_from < s.paused_from
+    union all
+    select l.*, greatest(l.valid_from, s.paused_from),
+        case when s.paused_to is not null and (l.valid_to is null or l.valid_to > s.paused_to) then s.paused_to
+             else l.valid_to end,
+        true
+    from all_lines as l
+    join subs as s on s.subscription_id = l.subscription_id
+    where s.paused_from is not null
+      and (l.valid_to is null or l.valid_to > s.paused_from)
+      and (s.paused_to is null or l.valid_from < s.paused_to)
+    union all
+    select l.*, greatest(l.valid_from, s.paused_to), l.valid_to, false
+    from all_lines as l
+    join subs as s on s.subscription_id = l.subscription_id
+    where s.paused_from is not null and s.paused_to is not null
+      and (l.valid_to is null or l.valid_to > s.paused_to)
+)
 select
     customer_id,
     subscription_id,
@@ -577,41 +741,17 @@ select
     product_id,
     plan_id,
     currency,
-    valid_from,
-    valid_to,
+    piece_from as valid_from,
+    piece_to as valid_to,
     quantity,
     mrr_gross,
-    {{ money('0') }} as mrr_discount,
-    mrr_gross as mrr_net,
+    mrr_discount,
+    mrr_net,
     is_trial,
-    false as is_paused,
+    is_paused,
     is_metered,
     status as status_at_valid_from,
     'chargebee' as source_system
-from item_lines
-where valid_to is null or valid_to > valid_from
-{%- if has_discounts or has_coupons %}
-union all
-select
-    customer_id,
-    subscription_id,
-    subscription_item_id,
-    cast(null as varchar),
-    cast(null as varchar),
-    currency,
-    valid_from,
-    valid_to,
-    {{ money('1') }},
-    {{ money('0') }},
-    mrr_discount,
-    -mrr_discount,
-    status = 'in_trial',
-    false,
-    false,
-    status,
-    'chargebee'
-from discount_lines
-where (valid_to is null or valid_to > valid_from)
-  and coalesce(mrr_discount, 0) <> 0
-{%- endif %}
+from pieces
+where piece_to is null or piece_to > piece_from
 {%- endif %}
