@@ -12,7 +12,9 @@
 // (SMB deals sometimes after a $0 trial), which then sees expansion deals, yearly renewals that
 // keep, raise, lower or end it, and sometimes a win-back after churn under a new subscription.
 // Billing (subscriptions, customers, monthly invoices) follows the won deals; the CRM carries
-// the opportunities with their stage history, contacts and marketing leads.
+// the opportunities with their stage history, contacts, marketing leads and the sales
+// activities (each lead's first touch; the calls, emails and meetings on each opportunity, about
+// ten each, from their own random streams: ≈10 M at Scale 1000, written as they are drawn).
 //
 // Dirt is planted at Options.DirtRate of the records each kind can apply to, and counted in
 // Summary.Planted under the Planted* keys; see dirt.go for what each kind means.
@@ -90,7 +92,7 @@ type Summary struct {
 	// Files are the files written, relative to Dir, slash-separated, in the order written.
 	Files []string
 	// Rows counts the rows written per stream (accounts, users, contacts, leads, opportunities,
-	// opportunity_history, subscriptions, customers, invoices).
+	// opportunity_history, activities, subscriptions, customers, invoices).
 	Rows map[string]int
 	// Planted counts the dirty records per kind (the Planted* keys; every kind is present).
 	Planted map[string]int

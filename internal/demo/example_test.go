@@ -37,6 +37,7 @@ func ExampleGenerate() {
 	// data/crm/leads.csv
 	// data/crm/opportunities.csv
 	// data/crm/opportunity_history.csv
+	// data/crm/activities.csv
 	// data/billing/customers.csv
 	// data/billing/invoices.jsonl
 	// data/finance/fx_rates.csv
@@ -45,6 +46,7 @@ func ExampleGenerate() {
 	// revops.yaml
 	// models/sources.yml
 	// accounts: 309 rows
+	// activities: 10341 rows
 	// contacts: 1544 rows
 	// customers: 134 rows
 	// fx_rates: 122 rows

@@ -6,9 +6,10 @@ package demo
 //
 //   - Salesforce is the CRM of record: users, accounts (segment and region in the custom fields
 //     Segment__c and Region__c; soft-deleted accounts in the recycle bin), contacts, leads (MQL
-//     and SQL dates in MQL_Date__c and SQL_Date__c, first touches as Tasks), opportunities
-//     replayed change by change so that OpportunityHistory holds the world's stage history, in
-//     the account's CurrencyIsoCode, and the opportunity stages;
+//     and SQL dates in MQL_Date__c and SQL_Date__c), opportunities replayed change by change so
+//     that OpportunityHistory holds the world's stage history, in the account's CurrencyIsoCode,
+//     the opportunity stages, and the sales activities as Tasks (calls, e-mails) and Events
+//     (meetings): first touches on their lead, the others on their opportunity;
 //   - HubSpot is the marketing system: owners, companies, and the leads as contacts with their
 //     lifecycle-stage dates;
 //   - Marketo is the marketing automation that scores the leads: every lead as a Marketo lead
@@ -269,8 +270,8 @@ func (s *vendorSeeder) contact(c contact) error {
 	return nil
 }
 
-// lead records a marketing lead in Salesforce (with its first touch as a Task), in HubSpot (as a
-// contact with lifecycle dates) and, at finish, in Marketo.
+// lead records a marketing lead in Salesforce, in HubSpot (as a contact with lifecycle dates)
+// and, at finish, in Marketo. Its first touch comes as an activity.
 func (s *vendorSeeder) lead(l lead) error {
 	last, _, _ := strings.Cut(l.email, "@")
 	if last == "" {
@@ -282,13 +283,6 @@ func (s *vendorSeeder) lead(l lead) error {
 		"CreatedDate": l.created, "SystemModstamp": maxTime(l.created, maxTime(l.mql, l.sql))}
 	if _, err := s.v.Salesforce.Insert("Lead", rec); err != nil {
 		return fmt.Errorf("demo salesforce lead %s: %w", l.id, err)
-	}
-	if !l.firstActivity.IsZero() {
-		if _, err := s.v.Salesforce.Insert("Task", sffake.Record{"WhoId": l.id, "Subject": "Call", "Status": "Completed",
-			"TaskSubtype": "Call", "IsClosed": true, "ActivityDate": sfDate(l.firstActivity, false),
-			"SystemModstamp": l.firstActivity}); err != nil {
-			return fmt.Errorf("demo salesforce first touch of lead %s: %w", l.id, err)
-		}
 	}
 	props := map[string]string{"email": l.email, "company": l.company, "hs_lead_status": l.status,
 		"lifecyclestage": "lead", "hs_lifecyclestage_lead_date": hsTime(l.created)}
@@ -303,6 +297,33 @@ func (s *vendorSeeder) lead(l lead) error {
 		return fmt.Errorf("demo hubspot contact for lead %s: %w", l.id, err)
 	}
 	s.marketoLead(l)
+	return nil
+}
+
+// activity records a sales activity in Salesforce with the files' id: a call or an e-mail as a
+// completed Task of that TaskSubtype, a meeting as a half-hour Event; a lead's first touch on
+// the lead (WhoId), an opportunity's activities on the opportunity (WhatId) and its account.
+func (s *vendorSeeder) activity(a activity) error {
+	object := "Task"
+	rec := sffake.Record{"Id": a.id, "Subject": a.subject, "OwnerId": a.owner, "ActivityDate": sfDate(a.at, false),
+		"CreatedDate": a.at, "SystemModstamp": a.at}
+	if a.typ == activityMeeting {
+		object = "Event"
+		rec["Type"], rec["StartDateTime"], rec["ActivityDateTime"] = "Meeting", a.at, a.at
+		rec["EndDateTime"], rec["DurationInMinutes"] = a.at.Add(30*time.Minute), 30
+	} else {
+		rec["Status"], rec["IsClosed"] = "Completed", true
+		rec["TaskSubtype"] = map[string]string{activityCall: "Call", activityEmail: "Email"}[a.typ]
+	}
+	if a.leadID != "" {
+		rec["WhoId"] = a.leadID
+	}
+	if a.oppID != "" {
+		rec["WhatId"], rec["AccountId"] = a.oppID, a.accountID
+	}
+	if _, err := s.v.Salesforce.Insert(object, rec); err != nil {
+		return fmt.Errorf("demo salesforce %s %s: %w", strings.ToLower(object), a.id, err)
+	}
 	return nil
 }
 

@@ -9,11 +9,12 @@ import (
 	"time"
 
 	mkfake "github.com/revops/revops/extract/marketo/fake"
+	sffake "github.com/revops/revops/extract/salesforce/fake"
 	"github.com/revops/revops/internal/demo"
 )
 
 // With Vendors, the fakes hold the same world as the files: every opportunity with its full
-// stage history, the leads and their first touches, the soft-deleted accounts in the recycle
+// stage history, the leads, the activities as Tasks and Events, the soft-deleted accounts in the recycle
 // bin, one Stripe subscription per world subscription and the customers, every lead in Marketo
 // with its creation, first touch, MQL and SQL at the world's times; the fakes answer on
 // 127.0.0.1 at the addresses written under .vendors/.
@@ -45,9 +46,7 @@ func TestVendorsHoldTheWorld(t *testing.T) {
 	if _, deleted := truth("Account"); deleted != sum.Planted[demo.PlantedSoftDeletedAccounts] {
 		t.Errorf("deleted accounts: %d, planted %d", deleted, sum.Planted[demo.PlantedSoftDeletedAccounts])
 	}
-	if tasks := count("Task"); tasks == 0 || tasks > sum.Rows["leads"] {
-		t.Errorf("first touches: %d tasks for %d leads", tasks, sum.Rows["leads"])
-	}
+	checkActivities(t, dir, v.Salesforce)
 	st := v.Stripe.State()
 	if len(st.Customers) != sum.Rows["customers"] {
 		t.Errorf("Stripe customers: %d, the files have %d", len(st.Customers), sum.Rows["customers"])
@@ -74,6 +73,60 @@ func TestVendorsHoldTheWorld(t *testing.T) {
 		if resp.StatusCode != http.StatusOK {
 			t.Errorf("%s admin: %s", vendor, resp.Status)
 		}
+	}
+}
+
+// checkActivities compares Salesforce's Tasks and Events with activities.csv: one Task per
+// call or e-mail (of that TaskSubtype) and one half-hour meeting Event per meeting, with its id,
+// at its time (CreatedDate), by its owner, on its lead (WhoId) or on its opportunity (WhatId)
+// and account.
+func checkActivities(t *testing.T, dir string, sf *sffake.Server) {
+	t.Helper()
+	tasks, err := sf.Truth("Task")
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, err := sf.Truth("Event")
+	if err != nil {
+		t.Fatal(err)
+	}
+	acts := readTable(t, dir, "data/crm/activities.csv")
+	if len(tasks.Live)+len(events.Live) != len(acts) || len(tasks.Deleted)+len(events.Deleted) != 0 || len(events.Live) == 0 {
+		t.Errorf("Salesforce: %d Tasks and %d Events (%d and %d deleted), the files have %d activities",
+			len(tasks.Live), len(events.Live), len(tasks.Deleted), len(events.Deleted), len(acts))
+	}
+	text := func(v any) string { s, _ := v.(string); return s }
+	onOpps := 0
+	for _, a := range acts {
+		rec, kind := tasks.Live[a["activity_id"]], map[string]string{"call": "Call", "email": "Email"}[a["activity_type"]]
+		if a["activity_type"] == "meeting" {
+			rec = events.Live[a["activity_id"]]
+		}
+		if rec == nil {
+			t.Errorf("activity %s (%s) is not in Salesforce", a["activity_id"], a["activity_type"])
+			continue
+		}
+		created, _ := rec["CreatedDate"].(time.Time)
+		if kind == "" { // a meeting: an Event from its time, for half an hour
+			start, _ := rec["StartDateTime"].(time.Time)
+			end, _ := rec["EndDateTime"].(time.Time)
+			if !start.Equal(created) || end.Sub(start) != 30*time.Minute || text(rec["Type"]) != "Meeting" {
+				t.Errorf("meeting %v: Event %v", a, rec)
+			}
+		} else if text(rec["TaskSubtype"]) != kind {
+			t.Errorf("activity %v: Task %v", a, rec)
+		}
+		if created.UTC().Format(time.RFC3339) != a["activity_at"] || text(rec["OwnerId"]) != a["owner_id"] ||
+			text(rec["WhoId"]) != a["lead_id"] || text(rec["WhatId"]) != a["opportunity_id"] ||
+			text(rec["AccountId"]) != a["account_id"] || text(rec["Subject"]) != a["subject"] {
+			t.Errorf("activity %v: Salesforce has %v", a, rec)
+		}
+		if a["opportunity_id"] != "" {
+			onOpps++
+		}
+	}
+	if onOpps == 0 || onOpps == len(acts) {
+		t.Errorf("%d of %d activities on opportunities", onOpps, len(acts))
 	}
 }
 

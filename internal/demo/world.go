@@ -97,6 +97,7 @@ type generator struct {
 	users []user
 	aes   map[string][]string // owner ids by territory ("NA-SMB")
 	csms  map[string][]string // CSM ids by region
+	sdrs  map[string][]string // SDR ids by region
 	names map[string]bool     // account names in use (the one structure that grows with Scale)
 	seq   sequences
 	dirt  dirt
@@ -104,7 +105,7 @@ type generator struct {
 
 // sequences numbers the records of each kind in creation order.
 type sequences struct {
-	account, contact, lead, opp, history, orphan, customer, sub, invoice int
+	account, contact, lead, opp, history, orphan, customer, sub, invoice, activity int
 }
 
 func next(n *int) int { *n++; return *n }
@@ -122,6 +123,7 @@ func newGenerator(opts Options) (*generator, error) {
 		words: newWords(),
 		aes:   map[string][]string{},
 		csms:  map[string][]string{},
+		sdrs:  map[string][]string{},
 		names: map[string]bool{},
 		dirt:  newDirt(opts.DirtRate),
 	}
@@ -129,7 +131,8 @@ func newGenerator(opts Options) (*generator, error) {
 	return g, nil
 }
 
-// dice is a random stream. Stream 0 builds the team; stream i+1 simulates account i.
+// dice is a random stream. Stream 0 builds the team; stream i+1 simulates account i, stream
+// activityStream+i draws its sales activities.
 type dice struct{ *rand.Rand }
 
 func (g *generator) dice(stream uint64) dice {
@@ -301,7 +304,7 @@ func (g *generator) hireTeam(d dice) {
 				t := r + "-" + s
 				g.aes[t] = append(g.aes[t], hire("AE", t))
 			}
-			hire("SDR", r)
+			g.sdrs[r] = append(g.sdrs[r], hire("SDR", r))
 			g.csms[r] = append(g.csms[r], hire("CSM", r))
 		}
 	}

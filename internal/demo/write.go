@@ -34,7 +34,7 @@ func (g *generator) run(out *writers, sum *Summary) error {
 		return err
 	}
 	for i := range accountsPerScale * g.opts.Scale {
-		if err := g.simulateAccount(g.dice(uint64(i)+1), out); err != nil {
+		if err := g.simulateAccount(g.dice(uint64(i)+1), g.dice(activityStream+uint64(i)), out); err != nil {
 			return err
 		}
 	}
@@ -44,8 +44,9 @@ func (g *generator) run(out *writers, sum *Summary) error {
 	return nil
 }
 
-// simulateAccount simulates one account and writes everything about it.
-func (g *generator) simulateAccount(d dice, out *writers) error {
+// simulateAccount simulates one account on stream d and writes everything about it; its sales
+// activities draw from stream ad, so that they leave every other value as it was without them.
+func (g *generator) simulateAccount(d, ad dice, out *writers) error {
 	a := g.newAccount(d)
 	if g.dirt.deletedAccount.hit(d) {
 		a.deleted = true
@@ -53,7 +54,7 @@ func (g *generator) simulateAccount(d dice, out *writers) error {
 			return err
 		}
 		for range d.between(1, 4) {
-			if err := out.lead(g, g.coldLead(d, a)); err != nil {
+			if err := g.writeLead(ad, a, g.coldLead(d, a), out); err != nil {
 				return err
 			}
 		}
@@ -75,12 +76,15 @@ func (g *generator) simulateAccount(d dice, out *writers) error {
 		}
 	}
 	for _, ld := range g.leads(d, a, l.opps, contacts) {
-		if err := out.lead(g, ld); err != nil {
+		if err := g.writeLead(ad, a, ld, out); err != nil {
 			return err
 		}
 	}
 	for _, o := range l.opps {
 		if err := out.opp(o); err != nil {
+			return err
+		}
+		if err := g.oppActivities(ad, a, o, out.activity); err != nil {
 			return err
 		}
 	}
@@ -99,6 +103,17 @@ func (g *generator) simulateAccount(d dice, out *writers) error {
 		if err := out.invoice(in, a.currency); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// writeLead writes a lead and the activity of its first touch (drawn from ad).
+func (g *generator) writeLead(ad dice, a *account, l lead, out *writers) error {
+	if err := out.lead(g, l); err != nil {
+		return err
+	}
+	if act, ok := g.leadTouch(ad, a, l); ok {
+		return out.activity(act)
 	}
 	return nil
 }
@@ -211,11 +226,11 @@ func (f *file) close() error {
 
 // writers are the project's output files, opened together.
 type writers struct {
-	accounts, users, contacts, leads, opps, history, customers, invoices *file
-	fxRates, targets                                                     *file
-	subs                                                                 *file // temporary CSV
-	tmpDir, subsCSV                                                      string
-	subsRows                                                             int
+	accounts, users, contacts, leads, opps, history, activities, customers, invoices *file
+	fxRates, targets                                                                 *file
+	subs                                                                             *file // temporary CSV
+	tmpDir, subsCSV                                                                  string
+	subsRows                                                                         int
 	// vendors, when set, receives every CRM and billing record too (the fake SaaS systems).
 	vendors *vendorSeeder
 }
@@ -249,7 +264,7 @@ func createWriters(dir string) (*writers, error) {
 func (w *writers) slot(stream string) **file {
 	return map[string]**file{
 		"accounts": &w.accounts, "users": &w.users, "contacts": &w.contacts, "leads": &w.leads,
-		"opportunities": &w.opps, "opportunity_history": &w.history, "subscriptions": &w.subs,
+		"opportunities": &w.opps, "opportunity_history": &w.history, "activities": &w.activities, "subscriptions": &w.subs,
 		"customers": &w.customers, "invoices": &w.invoices, "fx_rates": &w.fxRates, "sales_targets": &w.targets,
 	}[stream]
 }
@@ -367,6 +382,15 @@ func (w *writers) opp(o *opp) error {
 		}
 	}
 	return nil
+}
+
+func (w *writers) activity(a activity) error {
+	if w.vendors != nil {
+		if err := w.vendors.activity(a); err != nil {
+			return err
+		}
+	}
+	return w.activities.row(a.id, a.typ, a.subject, fmtTime(a.at), a.leadID, a.oppID, a.accountID, a.owner)
 }
 
 func (w *writers) customer(c *customer) error {
