@@ -412,3 +412,116 @@ func TestChargebeeOnceDiscounts(t *testing.T) {
 		}
 	})
 }
+
+// cbCredits is a credit_note_line_items table of rows
+// "credit_note,line,subscription,from,to,entity_type,entity,quantity,unit_amount,amount,reason,status,version"
+// (an adjustment credit note, reason_code and create_reason_code both reason).
+func cbCredits(rows ...string) map[string]string {
+	var cr []string
+	for _, r := range rows {
+		f := strings.Split(r, ",")
+		cr = append(cr, fmt.Sprintf("('%s', '%s', '%s', '%s', '%s', '%s', '%s', %s, %s, %s, '%s', '%s', %s)",
+			f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11], f[12]))
+	}
+	return map[string]string{"billing.credit_note_line_items": `select credit_note_id, id, 'CX' as customer_id, subscription_id,
+		'USD' as currency_code, 'adjustment' as credit_note_type, status as credit_note_status, reason as credit_note_reason_code,
+		reason as credit_note_create_reason_code, cast(date_from as timestamp) as credit_note_date,
+		version as credit_note_resource_version, cast(date_from as timestamp) as date_from, cast(date_to as timestamp) as date_to,
+		entity_type, entity_id, quantity, unit_amount, amount, false as deleted
+		from (values ` + strings.Join(cr, ",\n") + `) as t(credit_note_id, id, subscription_id, date_from, date_to, entity_type,
+		entity_id, quantity, unit_amount, amount, reason, status, version)`}
+}
+
+// Spec §4.2 for Chargebee, decreases: seats removed, an addon taken off or a plan replaced by
+// a cheaper one in the middle of a term are billed by no invoice line — Chargebee credits the
+// old values' unused time with a credit note of reason subscription_change — so with the
+// credit_note_line_items table the decrease counts from the credit's date_from (February's
+// contraction at the month-end snapshot, March's at month-start), at the values of the line
+// that follows (the renewal) or, before the renewal is billed, of the item as it is now.
+// Credits for other reasons (a refund) and voided ones make no movement (spec §4.7); without
+// the table the decrease shows at the renewal, as before.
+func TestChargebeeMidPeriodDecrease(t *testing.T) {
+	sub := cbSub{id: "S1", status: "active", period: 1, unit: "month", start: "2024-01-01"}
+	seatItems := []string{"S1,2,P-M,plan,1,100.00,1,month"}
+	seatLines := append(monthly("S1", "P-M", 3, 100, "2024-01", "2024-02"), monthly("S1", "P-M", 1, 100, "2024-03", "2024-04")...)
+	seatCredit := "CN1,L1,S1,2024-02-15,2024-03-01,plan_item_price,P-M,2,100.00,96.55,subscription_change,adjusted,1"
+	atRenewal := []string{"S1/P-M|2024-01-01|2024-02-01|3|300|false", "S1/P-M|2024-02-01|2024-03-01|3|300|false",
+		"S1/P-M|2024-03-01|2024-04-01|1|100|false", "S1/P-M|2024-04-01|-|1|100|false"}
+	atChange := []string{"S1/P-M|2024-01-01|2024-02-01|3|300|false", "S1/P-M|2024-02-01|2024-02-15|3|300|false",
+		"S1/P-M|2024-02-15|2024-03-01|1|100|false", "S1/P-M|2024-03-01|2024-04-01|1|100|false", "S1/P-M|2024-04-01|-|1|100|false"}
+	addonLines := append(monthly("S1", "P-M", 1, 100, "2024-01", "2024-02", "2024-03", "2024-04"),
+		"IA1,L2,S1,2024-01-01,2024-02-01,addon_item_price,A-1,2,20.00,40.00", "IA2,L2,S1,2024-02-01,2024-03-01,addon_item_price,A-1,2,20.00,40.00")
+	for _, c := range []struct {
+		name      string
+		items     []string
+		lines     []string
+		credits   []string
+		vars      map[string]any
+		wantLines []string
+		wantMoves []string
+	}{
+		{name: "seats removed", items: seatItems, lines: seatLines, credits: []string{seatCredit},
+			wantLines: atChange, wantMoves: []string{"2024-01|new|300", "2024-02|contraction|-200"}},
+		{name: "seats removed, month_start snapshot", vars: map[string]any{"mrr_snapshot": "month_start"},
+			items: seatItems, lines: seatLines, credits: []string{seatCredit},
+			wantLines: atChange, wantMoves: []string{"2024-01|new|300", "2024-03|contraction|-200"}},
+		{name: "seats removed, renewal not billed yet", vars: map[string]any{"as_of_date": "2024-02-29"},
+			items: seatItems, lines: seatLines[:2], credits: []string{seatCredit},
+			wantLines: []string{"S1/P-M|2024-01-01|2024-02-01|3|300|false", "S1/P-M|2024-02-01|2024-02-15|3|300|false",
+				"S1/P-M|2024-02-15|-|1|100|false"},
+			wantMoves: []string{"2024-01|new|300", "2024-02|contraction|-200"}},
+		{name: "seats removed, no credit_note_line_items", items: seatItems, lines: seatLines,
+			wantLines: atRenewal, wantMoves: []string{"2024-01|new|300", "2024-03|contraction|-200"}},
+		{name: "a refund is no change", items: seatItems, lines: seatLines,
+			credits:   []string{"CN1,L1,S1,2024-02-15,2024-03-01,plan_item_price,P-M,2,100.00,96.55,product_unsatisfactory,refunded,1"},
+			wantLines: atRenewal, wantMoves: []string{"2024-01|new|300", "2024-03|contraction|-200"}},
+		{name: "a voided credit note is no change", items: seatItems, lines: seatLines,
+			credits:   []string{seatCredit, "CN1,L1,S1,2024-02-15,2024-03-01,plan_item_price,P-M,2,100.00,96.55,subscription_change,voided,2"},
+			wantLines: atRenewal, wantMoves: []string{"2024-01|new|300", "2024-03|contraction|-200"}},
+		{name: "plan downgraded", items: []string{"S1,1,P-PRO,plan,1,250.00,1,month", "S1,2,P-M,plan,1,100.00,1,month"},
+			lines:   append(monthly("S1", "P-PRO", 1, 250, "2024-01", "2024-02"), monthly("S1", "P-M", 1, 100, "2024-03", "2024-04")...),
+			credits: []string{"CN1,L1,S1,2024-02-15,2024-03-01,plan_item_price,P-PRO,1,250.00,120.69,subscription_change,adjusted,1"},
+			wantLines: []string{"S1/P-M|2024-02-15|2024-03-01|1|100|false", "S1/P-M|2024-03-01|2024-04-01|1|100|false",
+				"S1/P-M|2024-04-01|-|1|100|false", "S1/P-PRO|2024-01-01|2024-02-01|1|250|false", "S1/P-PRO|2024-02-01|2024-02-15|1|250|false"},
+			wantMoves: []string{"2024-01|new|250", "2024-02|contraction|-150"}},
+		{name: "plan downgraded, renewal not billed yet", vars: map[string]any{"as_of_date": "2024-02-29"},
+			items:   []string{"S1,1,P-PRO,plan,1,250.00,1,month", "S1,2,P-M,plan,1,100.00,1,month"},
+			lines:   monthly("S1", "P-PRO", 1, 250, "2024-01", "2024-02"),
+			credits: []string{"CN1,L1,S1,2024-02-15,2024-03-01,plan_item_price,P-PRO,1,250.00,120.69,subscription_change,adjusted,1"},
+			wantLines: []string{"S1/P-M|2024-02-15|-|1|100|false", "S1/P-PRO|2024-01-01|2024-02-01|1|250|false",
+				"S1/P-PRO|2024-02-01|2024-02-15|1|250|false"},
+			wantMoves: []string{"2024-01|new|250", "2024-02|contraction|-150"}},
+		{name: "addon taken off", items: []string{"S1,1,A-1,addon,2,40.00,1,month", "S1,2,P-M,plan,1,100.00,1,month"},
+			lines:   addonLines,
+			credits: []string{"CN1,L1,S1,2024-02-15,2024-03-01,addon_item_price,A-1,2,20.00,19.31,subscription_change,adjusted,1"},
+			wantLines: []string{"S1/A-1|2024-01-01|2024-02-01|2|40|false", "S1/A-1|2024-02-01|2024-02-15|2|40|false",
+				"S1/P-M|2024-01-01|2024-02-01|1|100|false", "S1/P-M|2024-02-01|2024-03-01|1|100|false",
+				"S1/P-M|2024-03-01|2024-04-01|1|100|false", "S1/P-M|2024-04-01|-|1|100|false"},
+			wantMoves: []string{"2024-01|new|140", "2024-02|contraction|-40"}},
+		{name: "addon taken off, no credit_note_line_items", items: []string{"S1,1,A-1,addon,2,40.00,1,month", "S1,2,P-M,plan,1,100.00,1,month"},
+			lines: addonLines,
+			wantLines: []string{"S1/A-1|2024-01-01|2024-02-01|2|40|false", "S1/A-1|2024-02-01|2024-03-01|2|40|false",
+				"S1/P-M|2024-01-01|2024-02-01|1|100|false", "S1/P-M|2024-02-01|2024-03-01|1|100|false",
+				"S1/P-M|2024-03-01|2024-04-01|1|100|false", "S1/P-M|2024-04-01|-|1|100|false"},
+			wantMoves: []string{"2024-01|new|140", "2024-03|contraction|-40"}},
+		{name: "an upgrade's credit for the old plan changes nothing",
+			items: []string{"S1,1,P-M,plan,1,100.00,1,month", "S1,2,P-PRO,plan,1,250.00,1,month"},
+			lines: append(append(monthly("S1", "P-M", 1, 100, "2024-01", "2024-02"),
+				"IP,L1,S1,2024-02-15,2024-03-01,plan_item_price,P-PRO,1,250.00,120.69"),
+				monthly("S1", "P-PRO", 1, 250, "2024-03")...),
+			credits: []string{"CN1,L1,S1,2024-02-15,2024-03-01,plan_item_price,P-M,1,100.00,48.28,subscription_change,adjusted,1"},
+			wantLines: []string{"S1/P-M|2024-01-01|2024-02-01|1|100|false", "S1/P-M|2024-02-01|2024-02-15|1|100|false",
+				"S1/P-PRO|2024-02-15|2024-03-01|1|250|false", "S1/P-PRO|2024-03-01|-|1|250|false"},
+			wantMoves: []string{"2024-01|new|100", "2024-02|expansion|150"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var extra map[string]string
+			if len(c.credits) > 0 {
+				extra = cbCredits(c.credits...)
+			}
+			lines, _, moves := cbBuild(t, cbTables([]cbSub{sub}, c.items, c.lines, extra), c.vars)
+			want(t, "lines", lines, c.wantLines...)
+			want(t, "movements", moves, c.wantMoves...)
+		})
+	}
+}

@@ -190,3 +190,81 @@ sources:
 		{breaks, "breaks\n0\n"},
 	})
 }
+
+// A mid-term decrease in Chargebee is billed by no invoice line: the fake, as Chargebee does,
+// credits the removed seats' unused time with a credit note of reason subscription_change,
+// which the connector extracts (credit_note_line_items, a default stream) and the revenue
+// models count from the day of the change (spec §4.2): Zeta's 10 seats at 10 a month from
+// October drop to 4 on 16 November, the middle of its November term — November's contraction,
+// where without the credit note its billed November line would keep 10 seats until a renewal.
+func TestChargebeeMidTermDecreaseToARR(t *testing.T) {
+	clock := fakeapi.NewClock(time.Date(2025, 11, 16, 9, 0, 0, 0, time.UTC))
+	f := fake.New(fake.Options{Clock: clock})
+	day := func(s string) int64 {
+		d, err := time.Parse("2006-01-02", s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.Unix()
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	fam, err := f.CreateItemFamily(fake.ItemFamily{Name: "Cloud"})
+	must(err)
+	it, err := f.CreateItem(fake.Item{ID: "team", Name: "Team", ItemFamilyID: fam.ID})
+	must(err)
+	price, err := f.CreateItemPrice(fake.ItemPrice{ItemID: it.ID, CurrencyCode: "USD", Price: 1000})
+	must(err)
+	c, err := f.CreateCustomer(fake.Customer{Company: "zeta", Email: "billing@zeta.example", PreferredCurrencyCode: "USD"})
+	must(err)
+	sub, err := f.CreateSubscription(fake.Subscription{CustomerID: c.ID, CreatedAt: day("2025-10-01"), ActivatedAt: day("2025-10-01"),
+		StartedAt: day("2025-10-01"), CurrentTermStart: day("2025-11-01"), CurrentTermEnd: day("2025-12-01"),
+		Items: []fake.SubscriptionItem{{ItemPriceID: price.ID, Quantity: 10}}})
+	must(err)
+	for _, p := range [][2]string{{"2025-10-01", "2025-11-01"}, {"2025-11-01", "2025-12-01"}} {
+		_, err := f.CreateInvoice(fake.Invoice{CustomerID: c.ID, SubscriptionID: sub.ID, Date: day(p[0]),
+			LineItems: []fake.LineItem{{EntityID: price.ID, DateFrom: day(p[0]), DateTo: day(p[1]), Quantity: 10, UnitAmount: 1000}}})
+		must(err)
+	}
+	ch, err := f.ChangeSubscription(sub.ID, func(s *fake.Subscription) { s.Items[0].Quantity = 4 })
+	must(err)
+	if ch.CreditNote == nil || ch.Invoice != nil {
+		t.Fatalf("the decrease: %+v", ch)
+	}
+	clock.Advance(time.Hour)
+
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"revops.yaml": `version: 1
+vars:
+  as_of_date: 2025-11-30
+  billing_system: chargebee
+models:
+  builtin: true
+sources:
+  - name: billing
+    type: chargebee
+    base_url: ` + srv.URL + `
+    api_key: ${CHARGEBEE_KEY}
+`})
+	if r := revops(t, map[string]string{"CHARGEBEE_KEY": fake.DefaultAPIKey}, "run", "--project", dir); r.code != exitOK {
+		t.Fatalf("run: %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	for _, c := range []struct{ q, want string }{
+		{`select count(*) as lines from billing.credit_note_line_items where credit_note_reason_code = 'subscription_change'`,
+			"lines\n1\n"},
+		{`select strftime(date_month, '%Y-%m') as month, mrr, change_category from fct_customer_mrr_month order by 1`,
+			"month,mrr,change_category\n2025-10,100.000000,new\n2025-11,40.000000,contraction\n"},
+		{`select strftime(valid_from, '%Y-%m-%d %H:%M') as valid_from, quantity from stg_billing__recurring_lines order by 1`,
+			"valid_from,quantity\n2025-10-01 00:00,10.000000\n2025-11-01 00:00,10.000000\n2025-11-16 09:00,4.000000\n"},
+	} {
+		if q := revops(t, nil, "query", "--project", dir, "--output", "csv", c.q); q.stdout != c.want {
+			t.Errorf("%s:\ngot  %q\nwant %q %s", c.q, q.stdout, c.want, q.stderr)
+		}
+	}
+}

@@ -1,6 +1,6 @@
 // Package chargebee is the "chargebee" source: it reads a Chargebee site's billing records
 // (Product Catalog 2.0) — the catalog, coupons, customers, subscriptions with their items,
-// coupons and discounts, invoices with their line items, credit notes — into one table per
+// coupons and discounts, invoices and credit notes with their line items — into one table per
 // stream, incrementally, from the API v2 list endpoints.
 //
 // # Configuration
@@ -100,19 +100,28 @@
 //	                       quantity_in_decimal, unit_amount, unit_amount_in_decimal, amount,
 //	                       amount_in_decimal, discount_amount, item_level_discount_amount,
 //	                       is_taxed, tax_amount, tax_rate, tax_exempt_reason
+//	credit_note_line_items PK (credit_note_id, id): currency_code, reference_invoice_id,
+//	                       credit_note_type (adjustment | refundable), credit_note_status,
+//	                       credit_note_reason_code, credit_note_create_reason_code (e.g.
+//	                       subscription_change), credit_note_date, credit_note_updated_at,
+//	                       credit_note_resource_version, customer_id, subscription_id, and the
+//	                       line columns of invoice_line_items (date_from, date_to, entity_type,
+//	                       entity_id, quantity, unit_amount, amount, …)
 //
 // Chargebee sends a parent's whole array every time, and nothing when an element is removed: an
 // item taken off a subscription keeps its last row. So a child row is current only when its
 // parent stamp is the newest of its parent's rows: per subscription_id keep the rows with the
-// highest subscription_resource_version (per invoice_id, invoice_resource_version). The
-// canonical models apply this rule.
+// highest subscription_resource_version (per invoice_id, invoice_resource_version; per
+// credit_note_id, credit_note_resource_version). The canonical models apply this rule.
 //
 // For MRR (revenue-models §3): subscription_items carries item_price_id, item_type, quantity,
 // unit_price, amount, billing_period and billing_period_unit with the subscription's currency
 // and status; subscription_discounts carries the discounts (included_in_mrr, type, percentage
 // or amount, duration); subscriptions carries status, the start, trial, term and cancel dates
 // and Chargebee's own mrr (a current snapshot); invoice_line_items carries the billed history
-// (date_from, date_to, entity_type, discount_amount, is_taxed).
+// (date_from, date_to, entity_type, discount_amount, is_taxed); credit_note_line_items carries
+// the mid-term decreases (seats removed, downgrades), which Chargebee credits (a credit note of
+// reason subscription_change over the rest of the term) without an invoice line.
 //
 // Times are timestamp[us, UTC] (Chargebee sends unix seconds). Percentages and rates are
 // DECIMAL(38,6).

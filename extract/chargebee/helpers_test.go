@@ -215,7 +215,8 @@ func pkOf(st extract.Stream, r rowMap) string {
 
 // versionOf is the version of a row: its record's resource_version, or its parent's.
 func versionOf(r rowMap) any {
-	for _, k := range []string{"resource_version", "subscription_resource_version", "invoice_resource_version"} {
+	for _, k := range []string{"resource_version", "subscription_resource_version", "invoice_resource_version",
+		"credit_note_resource_version"} {
 		if v, ok := r[k]; ok {
 			return v
 		}
@@ -277,6 +278,8 @@ func parentOf(stream string) (key, version string) {
 		return "subscription_id", "subscription_resource_version"
 	case InvoiceLineItems:
 		return "invoice_id", "invoice_resource_version"
+	case CreditNoteLineItems:
+		return "credit_note_id", "credit_note_resource_version"
 	}
 	return "", ""
 }
@@ -432,6 +435,20 @@ func truthOf(tr fake.Truth) truth {
 		put(CreditNotes, cn.ID, cn.Deleted, rowMap{"reference_invoice_id": cn.ReferenceInvoiceID, "status": cn.Status,
 			"type": cn.Type, "total": moneyText(cn.Total, cn.CurrencyCode), "customer_id": cn.CustomerID,
 			"amount_refunded": moneyText(cn.AmountRefunded, cn.CurrencyCode)})
+		lines := cn.LineItems
+		if len(lines) == 0 { // the fake renders one adhoc line for the total
+			lines = []fake.LineItem{{ID: "cnli_" + cn.ID, DateFrom: cn.Date, DateTo: cn.Date, EntityType: "adhoc", Quantity: 1,
+				UnitAmount: cn.Total, Amount: cn.Total}}
+		}
+		for _, l := range lines {
+			put(CreditNoteLineItems, cn.ID+"/"+l.ID, cn.Deleted, rowMap{"amount": moneyText(l.Amount, cn.CurrencyCode),
+				"unit_amount": moneyText(l.UnitAmount, cn.CurrencyCode), "quantity": l.Quantity, "entity_id": nzs(l.EntityID),
+				"entity_type": l.EntityType, "date_from": l.DateFrom, "date_to": l.DateTo, "customer_id": cn.CustomerID,
+				"subscription_id": nzs(cn.SubscriptionID), "credit_note_status": cn.Status, "credit_note_type": cn.Type,
+				"credit_note_reason_code": cn.ReasonCode, "credit_note_create_reason_code": cn.ReasonCode,
+				"reference_invoice_id": cn.ReferenceInvoiceID, "credit_note_date": cn.Date, "currency_code": cn.CurrencyCode,
+				"credit_note_updated_at": cn.UpdatedAt, "credit_note_resource_version": cn.ResourceVersion})
+		}
 	}
 	for _, ks := range t.deleted {
 		sort.Strings(ks)

@@ -1,8 +1,8 @@
 package chargebee
 
 // streams.go: the streams — which list each reads, its columns and how a Chargebee record
-// becomes rows. Child streams (subscription items, coupons and discounts, invoice line items)
-// are read through their parent's list, one row per element of the parent's array.
+// becomes rows. Child streams (subscription items, coupons and discounts, invoice and credit note
+// line items) are read through their parent's list, one row per element of the parent's array.
 
 import (
 	"encoding/json"
@@ -27,13 +27,14 @@ const (
 	Invoices              = "invoices"
 	InvoiceLineItems      = "invoice_line_items"
 	CreditNotes           = "credit_notes"
+	CreditNoteLineItems   = "credit_note_line_items"
 )
 
 // AllStreams lists every stream, in dependency order (catalog, customers, subscriptions,
 // invoices).
 func AllStreams() []string {
 	return []string{ItemFamilies, Items, ItemPrices, Coupons, Customers, Subscriptions, SubscriptionItems,
-		SubscriptionCoupons, SubscriptionDiscounts, Invoices, InvoiceLineItems, CreditNotes}
+		SubscriptionCoupons, SubscriptionDiscounts, Invoices, InvoiceLineItems, CreditNotes, CreditNoteLineItems}
 }
 
 // streamDef defines a stream.
@@ -105,7 +106,7 @@ func define(d *streamDef, skip ...string) *streamDef {
 func definitions() map[string]*streamDef {
 	defs := []*streamDef{itemFamiliesDef(), itemsDef(), itemPricesDef(), couponsDef(), customersDef(),
 		subscriptionsDef(), subscriptionItemsDef(), subscriptionCouponsDef(), subscriptionDiscountsDef(),
-		invoicesDef(), invoiceLineItemsDef(), creditNotesDef()}
+		invoicesDef(), invoiceLineItemsDef(), creditNotesDef(), creditNoteLineItemsDef()}
 	out := make(map[string]*streamDef, len(defs))
 	for _, d := range defs {
 		out[d.name] = d
@@ -322,5 +323,37 @@ func creditNotesDef() *streamDef {
 		col("base_currency_code", kString), col("exchange_rate", kDecimal), col("date", kTime),
 		money("sub_total", cur), money("total", cur), money("amount_allocated", cur), money("amount_refunded", cur),
 		money("amount_available", cur), money("round_off_amount", cur), money("fractional_correction", cur),
-		col("refunded_at", kTime), col("voided_at", kTime), col("generated_at", kTime), col("channel", kString)}))
+		col("refunded_at", kTime), col("voided_at", kTime), col("generated_at", kTime), col("channel", kString)}),
+		"line_items")
+}
+
+// creditNoteLineItemsDef: the lines of credit notes, as invoice lines are read. A mid-term
+// decrease (seats removed, a downgrade) is a credit note of reason subscription_change whose
+// lines credit the unused time of the old values, with no invoice line.
+func creditNoteLineItemsDef() *streamDef {
+	cur := "currency_code"
+	d := child(CreditNoteLineItems, "/credit_notes", "credit_note", "line_items", []string{"credit_note_id", "id"},
+		"credit_note_updated_at",
+		[]column{colFrom("credit_note_id", "id", kString), col(cur, kString),
+			colFrom("reference_invoice_id", "reference_invoice_id", kString), colFrom("credit_note_type", "type", kString),
+			colFrom("credit_note_status", "status", kString), colFrom("credit_note_reason_code", "reason_code", kString),
+			colFrom("credit_note_create_reason_code", "create_reason_code", kString),
+			colFrom("credit_note_date", "date", kTime), colFrom("credit_note_updated_at", "updated_at", kTime),
+			colFrom("credit_note_resource_version", "resource_version", kInt)},
+		[]column{col("id", kString), col("customer_id", kString), col("subscription_id", kString),
+			col("date_from", kTime), col("date_to", kTime), col("entity_type", kString), col("entity_id", kString),
+			col("description", kString), col("entity_description", kString), col("pricing_model", kString),
+			col("quantity", kInt), col("quantity_in_decimal", kString), money("unit_amount", cur),
+			col("unit_amount_in_decimal", kString), money("amount", cur), col("amount_in_decimal", kString),
+			money("discount_amount", cur), money("item_level_discount_amount", cur), col("is_taxed", kBool),
+			money("tax_amount", cur), col("tax_rate", kDecimal), col("tax_exempt_reason", kString)})
+	d.fix = func(_ *reader, rec, _ jobj, b *rowBuilder) {
+		if b.get("customer_id") == nil {
+			b.set("customer_id", str(rec["customer_id"]))
+		}
+		if b.get("subscription_id") == nil {
+			b.set("subscription_id", str(rec["subscription_id"]))
+		}
+	}
+	return define(d)
 }

@@ -1,6 +1,6 @@
 // Package fake is a stateful, in-memory fake of the Chargebee API v2 (Product Catalog 2.0) for
 // tests and demos: customers, item families, items, item prices, coupons, subscriptions with
-// their items, coupons and discounts, invoices with line items, and credit notes, served over
+// their items, coupons and discounts, invoices and credit notes with line items, served over
 // HTTP with Chargebee's list envelope, offset paging, filters, auth, rate limit and error
 // bodies.
 //
@@ -10,7 +10,9 @@
 // resource's updated_at to the fake's clock and gives it a fresh resource_version. The clock
 // only moves when a test moves it, so everything created or changed in between shares one
 // updated_at (the main cursor pitfall); a create with a non-zero UpdatedAt backdates its stamp
-// (a late commit).
+// (a late commit). ChangeSubscription changes a subscription mid-term with proration, as
+// Chargebee does: an increase is invoiced for the rest of the term, a decrease credited by a
+// credit note of reason subscription_change (no invoice line).
 //
 // # API surface
 //

@@ -642,6 +642,41 @@ func prepareCreditNote(s *Server, cn, old *CreditNote) error {
 		}
 		orNow(s, &cn.Date)
 	}
+	seen := map[string]bool{}
+	if len(cn.LineItems) > 0 {
+		cn.Total = 0
+	}
+	for i := range cn.LineItems {
+		l := &cn.LineItems[i]
+		if l.ID == "" {
+			l.ID = "cnli_" + opaqueID(s.st.count("credit_note_line_item")+4_000_000)
+		}
+		if seen[l.ID] {
+			return fmt.Errorf("chargebee fake: credit note %q: line item %q is listed twice", cn.ID, l.ID)
+		}
+		seen[l.ID] = true
+		if l.Quantity == 0 {
+			l.Quantity = 1
+		}
+		if l.Amount == 0 {
+			l.Amount = l.UnitAmount * l.Quantity
+		}
+		if l.EntityType == "" {
+			l.EntityType = "adhoc"
+			if rec := s.st.get(kindItemPrice, l.EntityID); rec != nil {
+				l.EntityType = rec.obj.(*ItemPrice).ItemType + "_item_price"
+			}
+		}
+		orDefault(&l.PricingModel, "per_unit")
+		orDefault(&l.SubscriptionID, cn.SubscriptionID)
+		if l.DateFrom == 0 {
+			l.DateFrom = cn.Date
+		}
+		if l.DateTo == 0 {
+			l.DateTo = l.DateFrom
+		}
+		cn.Total += l.Amount + l.TaxAmount
+	}
 	orDefault(&cn.Type, "refundable")
 	orDefault(&cn.ReasonCode, "order_change")
 	if cn.Status == "" {
@@ -675,7 +710,8 @@ func prepareCreditNote(s *Server, cn, old *CreditNote) error {
 	return nil
 }
 
-// CreateCreditNote adds a credit note against an existing invoice (ID "CN-n" when empty).
+// CreateCreditNote adds a credit note against an existing invoice (ID "CN-n" when empty), with
+// its line items (see CreditNote).
 func (s *Server) CreateCreditNote(cn CreditNote) (CreditNote, error) {
 	return create(s, kindCreditNote, cn, prepareCreditNote, func(cn *CreditNote) int64 { return cn.Date })
 }

@@ -221,7 +221,7 @@ type Subscription struct {
 	Stamps
 }
 
-// LineItem is a line of an invoice.
+// LineItem is a line of an invoice or a credit note.
 type LineItem struct {
 	// ID is filled when empty ("li_…").
 	ID       string
@@ -240,7 +240,7 @@ type LineItem struct {
 	ItemLevelDiscountAmount int64
 	IsTaxed                 bool
 	TaxAmount               int64
-	// SubscriptionID defaults to the invoice's.
+	// SubscriptionID defaults to the invoice's (the credit note's).
 	SubscriptionID string
 }
 
@@ -295,7 +295,13 @@ type CreditNote struct {
 	// adjustment) or voided.
 	Status string
 	Date   int64
-	Total  int64
+	// Total is the credit; with LineItems it is maintained (their amounts plus their tax).
+	Total int64
+	// LineItems are the credited lines (IDs "cnli_…" filled when empty; SubscriptionID
+	// defaults to the credit note's, DateFrom to Date, DateTo to DateFrom, EntityType to the
+	// item price's type). None: the credit note renders one adhoc line for Total, dated Date.
+	// ChangeSubscription credits a mid-term decrease with lines of the unused time.
+	LineItems []LineItem
 	// Maintained by status: AmountAllocated, AmountRefunded, AmountAvailable, RefundedAt.
 	AmountAllocated int64
 	AmountRefunded  int64

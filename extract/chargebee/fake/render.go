@@ -249,21 +249,7 @@ func (s *Server) renderInvoice(in *Invoice) obj {
 	if in.Status == "payment_due" || in.Status == "not_paid" {
 		o["dunning_status"] = "in_progress"
 	}
-	lines := make([]obj, 0, len(in.LineItems))
-	for _, l := range in.LineItems {
-		lo := obj{"id": l.ID, "date_from": l.DateFrom, "date_to": l.DateTo, "unit_amount": l.UnitAmount,
-			"quantity": l.Quantity, "amount": l.Amount, "pricing_model": l.PricingModel, "is_taxed": l.IsTaxed,
-			"tax_amount": l.TaxAmount, "customer_id": in.CustomerID, "description": l.Description,
-			"entity_type": l.EntityType, "discount_amount": l.DiscountAmount,
-			"item_level_discount_amount": l.ItemLevelDiscountAmount, "object": "line_item"}
-		lo.opt("subscription_id", l.SubscriptionID)
-		lo.opt("entity_id", l.EntityID)
-		if l.Description == "" {
-			lo["description"] = strings.ReplaceAll(l.EntityID, "-", " ")
-		}
-		lines = append(lines, s.drift("line_item", lo))
-	}
-	o["line_items"] = lines
+	o["line_items"] = s.renderLines(in.LineItems, in.CustomerID)
 	if len(in.Discounts) > 0 {
 		ds := make([]obj, 0, len(in.Discounts))
 		for _, d := range in.Discounts {
@@ -291,9 +277,31 @@ func (s *Server) renderCreditNote(cn *CreditNote) obj {
 			"tax_amount": int64(0), "customer_id": cn.CustomerID, "description": "Credit", "entity_type": "adhoc",
 			"discount_amount": int64(0), "item_level_discount_amount": int64(0), "object": "line_item"}},
 		"discounts": []obj{}, "taxes": []obj{}, "allocations": []obj{}}
+	if len(cn.LineItems) > 0 {
+		o["line_items"] = s.renderLines(cn.LineItems, cn.CustomerID)
+	}
 	o.opt("subscription_id", cn.SubscriptionID)
 	o.opt("refunded_at", cn.RefundedAt)
 	o.opt("voided_at", cn.VoidedAt)
 	o.stamps(cn.Stamps)
 	return o
+}
+
+// renderLines renders the line items of an invoice or a credit note of customer.
+func (s *Server) renderLines(items []LineItem, customer string) []obj {
+	lines := make([]obj, 0, len(items))
+	for _, l := range items {
+		lo := obj{"id": l.ID, "date_from": l.DateFrom, "date_to": l.DateTo, "unit_amount": l.UnitAmount,
+			"quantity": l.Quantity, "amount": l.Amount, "pricing_model": l.PricingModel, "is_taxed": l.IsTaxed,
+			"tax_amount": l.TaxAmount, "customer_id": customer, "description": l.Description,
+			"entity_type": l.EntityType, "discount_amount": l.DiscountAmount,
+			"item_level_discount_amount": l.ItemLevelDiscountAmount, "object": "line_item"}
+		lo.opt("subscription_id", l.SubscriptionID)
+		lo.opt("entity_id", l.EntityID)
+		if l.Description == "" {
+			lo["description"] = strings.ReplaceAll(l.EntityID, "-", " ")
+		}
+		lines = append(lines, s.drift("line_item", lo))
+	}
+	return lines
 }

@@ -36,9 +36,22 @@
     of the term; the old values' unused time goes to a credit note, which is not MRR: spec
     §4.7), and counts at its unit amount × quantity (a whole period's price) from its date_from,
     so a change counts from the day it was made (spec §4.2), never at its prorated amount. A
-    plan taken off the subscription ends where the plan that replaced it starts inside its last
-    period; another item taken off ends with its last line; the latest line of an item still on
-    the subscription stays open until the subscription's end (below). Items never invoiced (and
+    mid-term decrease (seats removed, an addon taken off, a downgrade to a cheaper plan) is
+    billed by no invoice line: Chargebee credits the old values' unused time with a credit note
+    of reason subscription_change. When the project has credit_note_line_items, such a credit
+    line (plan or addon; the rows of each credit note's highest credit_note_resource_version,
+    not voided or deleted) starting inside an item's billed line, before the item's next line
+    starts, marks the decrease: the line ends at the credit's date_from (the earliest, when
+    several fell in one period) and from there the item counts at the values of its line that
+    follows (the renewal) or, before the renewal is billed, of the item as it is now; a plan
+    taken off gives way there to the plan that replaced it (its first line, the renewal, or the
+    current plan when not billed yet); another item taken off ends there. So a decrease counts
+    from the day it was made too, symmetric to an increase. Credit notes for anything else
+    (refunds, write-offs) are not MRR (spec §4.7); without credit_note_line_items a decrease
+    shows from the renewal's line. A plan taken off the subscription ends where the plan that
+    replaced it starts inside its last period; another item taken off ends with its last line;
+    the latest line of an item still on the subscription stays open until the subscription's
+    end (below). Items never invoiced (and
     all items when the project has no invoice_line_items) count, as they are now (the rows of
     the subscription's highest subscription_resource_version: Chargebee sends nothing when an
     item is removed), at the item's amount per billing period over the subscription's paid
@@ -258,6 +271,7 @@ where c.charge_type in ('Recurring', 'Usage')
 {%- set has_discounts = source_exists(src, 'subscription_discounts') %}
 {%- set has_coupons = source_exists(src, 'subscription_coupons') and source_exists(src, 'coupons') %}
 {%- set has_invoices = source_exists(src, 'invoice_line_items') %}
+{%- set has_credits = has_invoices and source_exists(src, 'credit_note_line_items') %}
 with subs as (
     select
         id as subscription_id,
@@ -462,13 +476,15 @@ replaced as (
                       where i.subscription_id = o.subscription_id and i.item_price_id = o.item_price_id)
     group by 1, 2
 ),
-{%- endif %}
--- each item's periods: its billed lines, else the item as it is now over the paid life
-periods as (
-{%- if has_invoices %}
+-- where each billed line ends: the latest line of an item still on the subscription stays open
+-- until the subscription's end; another line ends where the item's next line starts, where the
+-- plan that replaced it starts, or with its period
+billed_spans as (
     select
-        b.subscription_id, b.item_price_id, b.item_type, b.quantity, b.amount, b.billing_period,
-        b.billing_period_unit, coalesce(b.date_from < s.trial_end, false) as before_trial_end, b.date_from as valid_from,
+        b.*,
+        coalesce(b.date_from < s.trial_end, false) as before_trial_end,
+        exists (select 1 from items as i
+                where i.subscription_id = b.subscription_id and i.item_price_id = b.item_price_id) as is_on,
         case
             when b.recency = 1 and exists (select 1 from items as i
                                            where i.subscription_id = b.subscription_id
@@ -479,13 +495,121 @@ periods as (
     from billed_lines as b
     join subs as s on s.subscription_id = b.subscription_id
     left join replaced as r on r.subscription_id = b.subscription_id and r.item_price_id = b.item_price_id and b.recency = 1
+),
+{%- if has_credits %}
+-- a mid-term decrease (seats removed, an item taken off, a downgrade) is billed by no invoice
+-- line: Chargebee credits the old values' unused time, [date_from, date_to) to the end of the
+-- term, with a credit note of reason subscription_change (the current rows of credit notes
+-- that stand: not voided, not deleted). Credits for anything else (refunds, write-offs) are
+-- not MRR (spec §4.7)
+credit_rows as (
+    select c.*, max(c.credit_note_resource_version) over (partition by c.credit_note_id) as latest_version
+    from {{ billing_source('credit_note_line_items') }} as c
+),
+credits as (
+    select c.subscription_id, c.entity_id as item_price_id, cast(c.date_from as timestamp) as changed_at
+    from credit_rows as c
+    where c.credit_note_resource_version is not distinct from c.latest_version
+      and not coalesce(c.deleted, false)
+      and coalesce(c.credit_note_status, '') <> 'voided'
+      and (c.credit_note_reason_code = 'subscription_change' or c.credit_note_create_reason_code = 'subscription_change')
+      and c.entity_type in ('plan_item_price', 'addon_item_price', 'plan', 'addon')
+      and c.subscription_id is not null and c.entity_id is not null
+      and c.date_from is not null and c.date_to > c.date_from
+),
+-- the billed line a decrease falls in (a credit starting inside it, before the item's next
+-- line starts): the line ends at the change (the earliest, when several fell in one period;
+-- spec §4.2), and what follows it counts from there
+decreases as (
+    select b.subscription_id, b.item_price_id, b.date_from, min(c.changed_at) as changed_at
+    from billed_spans as b
+    join credits as c
+        on c.subscription_id = b.subscription_id and c.item_price_id = b.item_price_id
+       and c.changed_at > b.date_from and c.changed_at < least(b.date_to, coalesce(b.next_from, b.date_to))
+       and (b.valid_to is null or c.changed_at < b.valid_to)
+    group by 1, 2, 3
+),
+-- from the change: the item at the values of its line that follows (the renewal), or, before
+-- the renewal is billed, of the item as it is now; a plan taken off gives way to the plan
+-- that replaced it (its first line, the renewal); an item taken off ends at the change
+decreased as (
+    select
+        b.subscription_id, b.item_price_id, b.item_type, coalesce(n.quantity, i.quantity) as quantity,
+        coalesce(n.amount, i.amount) as amount, b.billing_period, b.billing_period_unit,
+        coalesce(d.changed_at < s.trial_end, false) as before_trial_end, d.changed_at as valid_from, b.valid_to
+    from decreases as d
+    join billed_spans as b
+        on b.subscription_id = d.subscription_id and b.item_price_id = d.item_price_id and b.date_from = d.date_from
+    join subs as s on s.subscription_id = b.subscription_id
+    left join billed_lines as n
+        on n.subscription_id = b.subscription_id and n.item_price_id = b.item_price_id
+       and n.date_from = b.date_to and b.next_from = b.date_to
+    left join items as i
+        on b.recency = 1 and i.subscription_id = b.subscription_id and i.item_price_id = b.item_price_id
+    where n.date_from is not null or i.item_price_id is not null
+    union all
+    select
+        p.subscription_id, p.item_price_id, p.item_type, p.quantity, p.amount, p.billing_period, p.billing_period_unit,
+        coalesce(d.changed_at < s.trial_end, false), d.changed_at, b.date_to
+    from decreases as d
+    join billed_spans as b
+        on b.subscription_id = d.subscription_id and b.item_price_id = d.item_price_id and b.date_from = d.date_from
+    join subs as s on s.subscription_id = b.subscription_id
+    join billed_lines as p
+        on p.subscription_id = b.subscription_id and p.item_type = 'plan' and p.item_price_id <> b.item_price_id
+       and p.is_first and p.date_from = b.date_to
+    where b.item_type = 'plan' and b.recency = 1 and not b.is_on
+),
+-- a plan replaced mid-term whose successor is not billed yet: the successor counts from the
+-- change
+switches as (
+    select b.subscription_id, min(d.changed_at) as changed_at
+    from decreases as d
+    join billed_spans as b
+        on b.subscription_id = d.subscription_id and b.item_price_id = d.item_price_id and b.date_from = d.date_from
+    where b.item_type = 'plan' and b.recency = 1 and not b.is_on
+    group by 1
+),
+{%- endif %}
+{%- endif %}
+-- each item's periods: its billed lines, else the item as it is now over the paid life
+periods as (
+{%- if has_invoices %}
+    select
+        b.subscription_id, b.item_price_id, b.item_type, b.quantity, b.amount, b.billing_period,
+        b.billing_period_unit, b.before_trial_end, b.date_from as valid_from,
+{%- if has_credits %}
+        case when d.changed_at is null then b.valid_to
+             when b.valid_to is null or d.changed_at < b.valid_to then d.changed_at
+             else b.valid_to end as valid_to
+    from billed_spans as b
+    left join decreases as d
+        on d.subscription_id = b.subscription_id and d.item_price_id = b.item_price_id and d.date_from = b.date_from
+    union all
+    select
+        subscription_id, item_price_id, item_type, quantity, amount, billing_period, billing_period_unit,
+        before_trial_end, valid_from, valid_to
+    from decreased
+{%- else %}
+        b.valid_to
+    from billed_spans as b
+{%- endif %}
     union all
 {%- endif %}
     select
         i.subscription_id, i.item_price_id, i.item_type, i.quantity, i.amount, i.billing_period,
-        i.billing_period_unit, false as before_trial_end, s.valid_from, s.valid_to
+        i.billing_period_unit, false as before_trial_end,
+{%- if has_credits %}
+        case when w.changed_at > s.valid_from and i.item_type = 'plan' then w.changed_at else s.valid_from end,
+{%- else %}
+        s.valid_from,
+{%- endif %}
+        s.valid_to
     from items as i
     join subs as s on s.subscription_id = i.subscription_id
+{%- if has_credits %}
+    left join switches as w on w.subscription_id = i.subscription_id
+{%- endif %}
 {%- if has_invoices %}
     where not exists (select 1 from billed_lines as b
                       where b.subscription_id = i.subscription_id and b.item_price_id = i.item_price_id)
