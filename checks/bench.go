@@ -17,8 +17,8 @@ import (
 type BenchResult struct {
 	Rows           int     `json:"rows"`
 	Checks         int     `json:"checks"`
-	FusedSeconds   float64 `json:"fused_seconds"`   // best of 2
-	UnfusedSeconds float64 `json:"unfused_seconds"` // best of 2
+	FusedSeconds   float64 `json:"fused_seconds"`   // best of 3
+	UnfusedSeconds float64 `json:"unfused_seconds"` // best of 3
 	// Ratio is UnfusedSeconds / FusedSeconds: how many times faster the fused runner is.
 	Ratio          float64 `json:"ratio"`
 	FusedQueries   int     `json:"fused_queries"`   // distinct queries the fused run issued
@@ -34,7 +34,7 @@ const benchSchema = "revops_bench"
 // Bench creates a table of rows CRM opportunities (with planted NULLs, duplicates and
 // invalid values) in schema revops_bench, defines 30 checks over it — the column checks of a
 // typical schema file plus freshness, row count, a relationship and a custom SQL check — and
-// runs them fused and one query per check (as dbt tests and Soda checks run), best of two
+// runs them fused and one query per check (as dbt tests and Soda checks run), best of three
 // each. It verifies that both give identical results (apart from SQL and timing), returns the
 // timings and their ratio, and drops the schema.
 func Bench(ctx context.Context, wh warehouse.Warehouse, rows int) (BenchResult, error) {
@@ -69,7 +69,7 @@ func Bench(ctx context.Context, wh warehouse.Warehouse, rows int) (BenchResult, 
 	clock := func() time.Time { return now }
 	var fused, unfused []Result
 	res.FusedSeconds, res.UnfusedSeconds = -1, -1
-	for round := 0; round < 2; round++ {
+	for round := 0; round < 3; round++ {
 		for _, fuse := range []bool{false, true} {
 			r := &Runner{Warehouse: wh, Now: clock, Fuse: fuse}
 			start := time.Now()
