@@ -547,36 +547,11 @@ func prepareInvoice(s *Server, in, old *Invoice) error {
 	}
 	in.SubTotal, in.Tax = 0, 0
 	var discounts int64
-	seen := map[string]bool{}
+	if err := s.fillLines(in.LineItems, "invoice", in.ID, "li_", "line_item", 3_000_000, in.SubscriptionID, in.Date); err != nil {
+		return err
+	}
 	for i := range in.LineItems {
 		l := &in.LineItems[i]
-		if l.ID == "" {
-			l.ID = "li_" + opaqueID(s.st.count("line_item")+3_000_000)
-		}
-		if seen[l.ID] {
-			return fmt.Errorf("chargebee fake: invoice %q: line item %q is listed twice", in.ID, l.ID)
-		}
-		seen[l.ID] = true
-		if l.Quantity == 0 {
-			l.Quantity = 1
-		}
-		if l.Amount == 0 {
-			l.Amount = l.UnitAmount * l.Quantity
-		}
-		if l.EntityType == "" {
-			l.EntityType = "adhoc"
-			if rec := s.st.get(kindItemPrice, l.EntityID); rec != nil {
-				l.EntityType = rec.obj.(*ItemPrice).ItemType + "_item_price"
-			}
-		}
-		orDefault(&l.PricingModel, "per_unit")
-		orDefault(&l.SubscriptionID, in.SubscriptionID)
-		if l.DateFrom == 0 {
-			l.DateFrom = in.Date
-		}
-		if l.DateTo == 0 {
-			l.DateTo = l.DateFrom
-		}
 		in.SubTotal += l.Amount
 		in.Tax += l.TaxAmount
 		discounts += l.DiscountAmount + l.ItemLevelDiscountAmount
@@ -642,39 +617,14 @@ func prepareCreditNote(s *Server, cn, old *CreditNote) error {
 		}
 		orNow(s, &cn.Date)
 	}
-	seen := map[string]bool{}
+	if err := s.fillLines(cn.LineItems, "credit note", cn.ID, "cnli_", "credit_note_line_item", 4_000_000, cn.SubscriptionID, cn.Date); err != nil {
+		return err
+	}
 	if len(cn.LineItems) > 0 {
 		cn.Total = 0
 	}
 	for i := range cn.LineItems {
 		l := &cn.LineItems[i]
-		if l.ID == "" {
-			l.ID = "cnli_" + opaqueID(s.st.count("credit_note_line_item")+4_000_000)
-		}
-		if seen[l.ID] {
-			return fmt.Errorf("chargebee fake: credit note %q: line item %q is listed twice", cn.ID, l.ID)
-		}
-		seen[l.ID] = true
-		if l.Quantity == 0 {
-			l.Quantity = 1
-		}
-		if l.Amount == 0 {
-			l.Amount = l.UnitAmount * l.Quantity
-		}
-		if l.EntityType == "" {
-			l.EntityType = "adhoc"
-			if rec := s.st.get(kindItemPrice, l.EntityID); rec != nil {
-				l.EntityType = rec.obj.(*ItemPrice).ItemType + "_item_price"
-			}
-		}
-		orDefault(&l.PricingModel, "per_unit")
-		orDefault(&l.SubscriptionID, cn.SubscriptionID)
-		if l.DateFrom == 0 {
-			l.DateFrom = cn.Date
-		}
-		if l.DateTo == 0 {
-			l.DateTo = l.DateFrom
-		}
 		cn.Total += l.Amount + l.TaxAmount
 	}
 	orDefault(&cn.Type, "refundable")
@@ -731,4 +681,42 @@ func (s *Server) DeleteCreditNote(id string) error {
 // unixAddMonths adds calendar months to a unix time (UTC).
 func unixAddMonths(t int64, n int) int64 {
 	return time.Unix(t, 0).UTC().AddDate(0, n, 0).Unix()
+}
+
+// fillLines fills the defaults of a document's lines: an ID (prefix and a counter of kind,
+// from base) where empty, quantity 1, amount = unit amount × quantity, the entity type from the
+// item price, per_unit pricing, the document's subscription and date. A repeated ID is an error.
+func (s *Server) fillLines(lines []LineItem, doc, docID, prefix, kind string, base int64, subID string, date int64) error {
+	seen := map[string]bool{}
+	for i := range lines {
+		l := &lines[i]
+		if l.ID == "" {
+			l.ID = prefix + opaqueID(s.st.count(kind)+base)
+		}
+		if seen[l.ID] {
+			return fmt.Errorf("chargebee fake: %s %q: line item %q is listed twice", doc, docID, l.ID)
+		}
+		seen[l.ID] = true
+		if l.Quantity == 0 {
+			l.Quantity = 1
+		}
+		if l.Amount == 0 {
+			l.Amount = l.UnitAmount * l.Quantity
+		}
+		if l.EntityType == "" {
+			l.EntityType = "adhoc"
+			if rec := s.st.get(kindItemPrice, l.EntityID); rec != nil {
+				l.EntityType = rec.obj.(*ItemPrice).ItemType + "_item_price"
+			}
+		}
+		orDefault(&l.PricingModel, "per_unit")
+		orDefault(&l.SubscriptionID, subID)
+		if l.DateFrom == 0 {
+			l.DateFrom = date
+		}
+		if l.DateTo == 0 {
+			l.DateTo = l.DateFrom
+		}
+	}
+	return nil
 }
