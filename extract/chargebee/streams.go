@@ -292,6 +292,17 @@ func invoicesDef() *streamDef {
 	return define(d, "line_items")
 }
 
+// lineItemColumns are the columns of an invoice's or a credit note's line, in currency cur.
+func lineItemColumns(cur string) []column {
+	return []column{col("id", kString), col("customer_id", kString), col("subscription_id", kString),
+		col("date_from", kTime), col("date_to", kTime), col("entity_type", kString), col("entity_id", kString),
+		col("description", kString), col("entity_description", kString), col("pricing_model", kString),
+		col("quantity", kInt), col("quantity_in_decimal", kString), money("unit_amount", cur),
+		col("unit_amount_in_decimal", kString), money("amount", cur), col("amount_in_decimal", kString),
+		money("discount_amount", cur), money("item_level_discount_amount", cur), col("is_taxed", kBool),
+		money("tax_amount", cur), col("tax_rate", kDecimal), col("tax_exempt_reason", kString)}
+}
+
 func invoiceLineItemsDef() *streamDef {
 	cur := "currency_code"
 	d := child(InvoiceLineItems, "/invoices", "invoice", "line_items", []string{"invoice_id", "id"},
@@ -299,13 +310,7 @@ func invoiceLineItemsDef() *streamDef {
 		[]column{colFrom("invoice_id", "id", kString), col(cur, kString), colFrom("invoice_status", "status", kString),
 			colFrom("invoice_date", "date", kTime), colFrom("invoice_updated_at", "updated_at", kTime),
 			colFrom("invoice_resource_version", "resource_version", kInt)},
-		[]column{col("id", kString), col("customer_id", kString), col("subscription_id", kString),
-			col("date_from", kTime), col("date_to", kTime), col("entity_type", kString), col("entity_id", kString),
-			col("description", kString), col("entity_description", kString), col("pricing_model", kString),
-			col("quantity", kInt), col("quantity_in_decimal", kString), money("unit_amount", cur),
-			col("unit_amount_in_decimal", kString), money("amount", cur), col("amount_in_decimal", kString),
-			money("discount_amount", cur), money("item_level_discount_amount", cur), col("is_taxed", kBool),
-			money("tax_amount", cur), col("tax_rate", kDecimal), col("tax_exempt_reason", kString)})
+		lineItemColumns(cur))
 	d.fix = func(_ *reader, rec, _ jobj, b *rowBuilder) {
 		if b.get("customer_id") == nil {
 			b.set("customer_id", str(rec["customer_id"]))
@@ -340,13 +345,7 @@ func creditNoteLineItemsDef() *streamDef {
 			colFrom("credit_note_create_reason_code", "create_reason_code", kString),
 			colFrom("credit_note_date", "date", kTime), colFrom("credit_note_updated_at", "updated_at", kTime),
 			colFrom("credit_note_resource_version", "resource_version", kInt)},
-		[]column{col("id", kString), col("customer_id", kString), col("subscription_id", kString),
-			col("date_from", kTime), col("date_to", kTime), col("entity_type", kString), col("entity_id", kString),
-			col("description", kString), col("entity_description", kString), col("pricing_model", kString),
-			col("quantity", kInt), col("quantity_in_decimal", kString), money("unit_amount", cur),
-			col("unit_amount_in_decimal", kString), money("amount", cur), col("amount_in_decimal", kString),
-			money("discount_amount", cur), money("item_level_discount_amount", cur), col("is_taxed", kBool),
-			money("tax_amount", cur), col("tax_rate", kDecimal), col("tax_exempt_reason", kString)})
+		lineItemColumns(cur))
 	d.fix = func(_ *reader, rec, _ jobj, b *rowBuilder) {
 		if b.get("customer_id") == nil {
 			b.set("customer_id", str(rec["customer_id"]))
