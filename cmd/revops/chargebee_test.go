@@ -25,19 +25,7 @@ import (
 func TestChargebeeToARR(t *testing.T) {
 	clock := fakeapi.NewClock(time.Date(2025, 12, 15, 9, 0, 0, 0, time.UTC))
 	f := fake.New(fake.Options{Clock: clock})
-	day := func(s string) int64 {
-		d, err := time.Parse("2006-01-02", s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return d.Unix()
-	}
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	day, must := chargebeeTestHelpers(t)
 	fam, err := f.CreateItemFamily(fake.ItemFamily{Name: "Cloud"})
 	must(err)
 	price := func(item, typ, currency, model string, cents int64, unit string) string {
@@ -200,19 +188,7 @@ sources:
 func TestChargebeeMidTermDecreaseToARR(t *testing.T) {
 	clock := fakeapi.NewClock(time.Date(2025, 11, 16, 9, 0, 0, 0, time.UTC))
 	f := fake.New(fake.Options{Clock: clock})
-	day := func(s string) int64 {
-		d, err := time.Parse("2006-01-02", s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return d.Unix()
-	}
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	day, must := chargebeeTestHelpers(t)
 	fam, err := f.CreateItemFamily(fake.ItemFamily{Name: "Cloud"})
 	must(err)
 	it, err := f.CreateItem(fake.Item{ID: "team", Name: "Team", ItemFamilyID: fam.ID})
@@ -267,4 +243,23 @@ sources:
 			t.Errorf("%s:\ngot  %q\nwant %q %s", c.q, q.stdout, c.want, q.stderr)
 		}
 	}
+}
+
+// chargebeeTestHelpers returns day (a "2006-01-02" date as Chargebee's Unix seconds) and must
+// (fail the test on an error), for setting up the Chargebee fake.
+func chargebeeTestHelpers(t *testing.T) (day func(string) int64, must func(error)) {
+	day = func(s string) int64 {
+		d, err := time.Parse("2006-01-02", s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.Unix()
+	}
+	must = func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return day, must
 }
