@@ -37,12 +37,24 @@ func planRows(s *scan, sp *Spec, g *sqlb, scope, pred, noun, verb string, keys [
 // planRowsOn is planRows for a predicate that depends on the value of column on alone (""
 // when it does not), so that its count may come from the column's value counts (profile.go).
 func planRowsOn(s *scan, sp *Spec, g *sqlb, scope, pred, on, noun, verb string, keys []string) planned {
+	return planRowsHow(s, sp, g, scope, pred, on, "", noun, verb, keys)
+}
+
+// planRowsHow is planRows with both hints: the column the predicate depends on alone (see
+// planRowsOn) and an aggregate that is false only when no row satisfies pred (measure.bound;
+// "" for none). Each applies only without a where filter and scope.
+func planRowsHow(s *scan, sp *Spec, g *sqlb, scope, pred, on, bound, noun, verb string, keys []string) planned {
 	total := s.add(sp.Where, "count(*)", scope)
 	var failing int
-	if on != "" && sp.Where == "" && scope == "" {
-		failing = s.addOn(sp.Where, pred, on)
-	} else {
+	switch {
+	case sp.Where != "" || scope != "":
 		failing = s.add(sp.Where, "count(*)", and(scope, pred))
+	case on != "":
+		failing = s.addOn(sp.Where, pred, on)
+	case bound != "":
+		failing = s.addBounded(pred, bound)
+	default:
+		failing = s.add(sp.Where, "count(*)", pred)
 	}
 	return planned{
 		eval: func(v []any) outcome {

@@ -19,7 +19,7 @@ func oppsFixture(t *testing.T) *duckdb.Warehouse {
 	wh := openDB(t)
 	mustExec(t, wh,
 		`CREATE TABLE accounts (id INTEGER, name VARCHAR)`,
-		`INSERT INTO accounts SELECT range, 'A' || range FROM range(100, 107)`,
+		`INSERT INTO accounts SELECT range, 'A' || range FROM range(100, 107) UNION ALL SELECT NULL, 'no id'`,
 		`CREATE TABLE opps (id INTEGER, account_id INTEGER, email VARCHAR, stage VARCHAR, amount DECIMAL(18,2),
 			close_date DATE, probability INTEGER, website VARCHAR, company VARCHAR)`,
 		`INSERT INTO opps VALUES
@@ -76,6 +76,10 @@ func TestColumnKinds(t *testing.T) {
 			want{status: StatusFail, observed: 2, rate: 20, failing: 2, sample: ids(int64(2), int64(6))}},
 		{"relationships", "account_id", `- relationships: {to: "ref('accounts')", field: id}`,
 			want{status: StatusFail, observed: 1, rate: 10, failing: 1, sample: ids(int64(6)), text: "not found in accounts.id"}},
+		{"relationships where", "account_id", `- relationships: {to: "ref('accounts')", field: id, where: "stage = 'Closed Won'"}`,
+			want{status: StatusFail, observed: 1, rate: 50, failing: 1, sample: ids(int64(6))}},
+		{"relationships where passes", "account_id", `- relationships: {to: "ref('accounts')", field: id, where: "id > 6"}`,
+			want{status: StatusPass, observed: 0, rate: 0, failing: 0}},
 		{"not_null_from_stage amount", "amount", `- not_null_from_stage: {stage_column: stage, stages: ` + stages + `, from: Proposal}`,
 			want{status: StatusFail, observed: 1, rate: 20, failing: 1, sample: ids(int64(3)), text: `1 of 5 rows at or beyond stage "Proposal" (20.00%)`}},
 		{"not_null_from_stage close_date", "close_date", `- not_null_from_stage: {stage_column: stage, stages: ` + stages + `, from: Negotiation, error_if: "> 50%"}`,
@@ -232,6 +236,70 @@ func TestProfiles(t *testing.T) {
 				profiled := slices.ContainsFunc(r.SQL, func(q string) bool { return strings.Contains(q, "GROUP BY") && strings.Contains(q, "_revops_n") })
 				if profiled != c.profile[i] {
 					t.Errorf("%s: counted from value counts %v, want %v: %q", r.ID, profiled, c.profile[i], r.SQL)
+				}
+			}
+		})
+	}
+}
+
+// TestRangeBounds covers range checks a fused scan proves to pass from the column's min and
+// max (bounds.go): on a big base table, a range that holds is counted 0 without its per-row
+// predicate, one that data breaks is counted row by row after the bounds query, and checks
+// with a where filter or on a view are counted row by row alone — all with the counts a plain
+// count_if gives (runBoth: and the same as one query per check).
+func TestRangeBounds(t *testing.T) {
+	wh := openDB(t)
+	mustExec(t, wh,
+		`CREATE TABLE ranges AS SELECT i AS id, i % 101 AS pct, DATE '2026-01-01' + CAST(i % 300 AS INTEGER) AS d,
+		   CASE WHEN i % 100003 = 0 THEN -1 ELSE i % 50 END AS amt,
+		   CASE WHEN i % 7 = 0 THEN NULL ELSE i % 10 END AS sparse, CAST(NULL AS INTEGER) AS empty
+		 FROM range(1200000) t(i)`,
+		`CREATE VIEW ranges_view AS SELECT * FROM ranges`)
+	src := `
+- {range: {column: pct, min: 0, max: 100}}
+- {range: {column: pct, name: pct_narrow, min: 0, max: 98}}
+- {range: {column: d, min: "2026-01-01", max: "2026-12-31"}}
+- {range: {column: amt, min: 0}}
+- {range: {column: amt, name: amt_open, min: 0, max: 49, inclusive: false}}
+- {range: {column: sparse, min: 0, max: 9}}
+- {range: {column: empty, min: 0}}
+- {range: {column: pct, name: pct_where, min: 0, max: 50, where: "id % 2 = 0"}}
+`
+	preds := []string{"pct < 0 OR pct > 100", "pct < 0 OR pct > 98", "d < DATE '2026-01-01' OR d > DATE '2026-12-31'",
+		"amt < 0", "amt <= 0 OR amt >= 49", "sparse < 0 OR sparse > 9", "empty < 0", "id % 2 = 0 AND (pct < 0 OR pct > 50)"}
+	// Each check's per-row predicate, as the scan renders it.
+	own := []string{`"pct" > 100)`, `"pct" > 98)`, `"d" > '2026-12-31')`, `("amt" < 0)`, `"amt" >= 49)`, `"sparse" > 9)`, `("empty" < 0)`, `"pct" > 50)`}
+	var want []float64
+	for _, p := range preds {
+		rs, err := query(context.Background(), wh, "SELECT count_if("+p+") FROM ranges")
+		if err != nil {
+			t.Fatal(err)
+		}
+		row, _ := rs.one()
+		want = append(want, float64(asInt(row[0])))
+	}
+	if want[1] == 0 || want[3] == 0 || want[4] == 0 || want[7] == 0 {
+		t.Fatalf("fixture: want violations in checks 2, 4, 5 and 8: %v", want)
+	}
+	for _, c := range []struct {
+		rel     string
+		bounded []bool // per check: ran the bounds query
+		proven  []bool // per check: counted 0 without its per-row predicate
+	}{
+		{"ranges", []bool{true, true, true, true, true, true, true, false}, []bool{true, false, true, false, false, true, true, false}},
+		{"ranges_view", make([]bool, 8), make([]bool, 8)},
+	} {
+		t.Run(c.rel, func(t *testing.T) {
+			tg := Target{Kind: "model", Name: c.rel, Relation: []string{"main", c.rel}, KeyColumns: []string{"id"}}
+			res := runBoth(t, wh, testNow, parseChecks(t, src, tg, ""))
+			for i, r := range res {
+				if r.Status == StatusError || r.Observed == nil || *r.Observed != want[i] {
+					t.Errorf("%s: observed %v (%s %s), want %v", r.ID, r.Observed, r.Status, r.Error, want[i])
+				}
+				bounded := slices.ContainsFunc(r.SQL, func(q string) bool { return strings.Contains(q, "coalesce(min(") })
+				rowByRow := slices.ContainsFunc(r.SQL, func(q string) bool { return strings.Contains(q, own[i]) })
+				if bounded != c.bounded[i] || rowByRow == c.proven[i] {
+					t.Errorf("%s: bounds query %v, counted row by row %v; want %v, %v: %q", r.ID, bounded, rowByRow, c.bounded[i], !c.proven[i], r.SQL)
 				}
 			}
 		})

@@ -68,16 +68,12 @@ func (s *scan) profileCandidates(idx []int) ([]string, map[string][]int) {
 
 // bigTable returns the catalog's estimate of the rows of the scan's relation when it is a base
 // table of at least profileMinRows rows (else 0), and the catalog query it ran, owned by the
-// candidates' measures.
-func (s *scan) bigTable(ctx context.Context, wh warehouse.Warehouse, g *sqlb, by map[string][]int) (int64, *ran) {
+// measures owned (the candidates of profiles and bounds).
+func (s *scan) bigTable(ctx context.Context, wh warehouse.Warehouse, g *sqlb, owned []int) (int64, *ran) {
 	if len(s.parts) == 0 {
 		return 0, nil
 	}
-	var owned []int
-	for _, idx := range by {
-		owned = append(owned, idx...)
-	}
-	slices.Sort(owned)
+	owned = slices.Sorted(slices.Values(owned))
 	sql := g.tableRowsSQL(s.parts)
 	rs, err := query(ctx, wh, sql)
 	if err != nil {

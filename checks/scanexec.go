@@ -15,10 +15,13 @@ package checks
 //     never NULL (under the same where filter) cannot repeat either, so its distinct count is
 //     its row count and it needs no query at all; when the proof fails it is counted as usual.
 //
-// Both need what other measures of the same relation compute, so they are a fused scan's
-// alone; a scan of one check (Runner.Fuse off, the way dbt tests run) issues the plain and the
-// DISTINCT query only. Either kind of scan counts a text column with few values from its value
-// counts where that pays (profile.go).
+//   - bounds: a range check whose column's min and max (statistics of a base table) lie
+//     inside its range counts 0 without evaluating its predicate on any row (bounds.go).
+//
+// These are a fused scan's alone: the first two need what other measures of the same relation
+// compute, and a scan of one check (Runner.Fuse off) stands for the way dbt tests run, so it
+// issues the plain and the DISTINCT query only. Either kind of scan counts a text column with
+// few values from its value counts where that pays (profile.go).
 
 import (
 	"context"
@@ -88,13 +91,30 @@ func (s *scan) execute(ctx context.Context, wh warehouse.Warehouse, g *sqlb, fus
 		bitCand = s.bitmapCandidates(distinct)
 	}
 	profCols, profBy := s.profileCandidates(plain)
+	var bounded []int
+	if fused {
+		bounded = s.boundCandidates(plain)
+	}
 	var catalog *ran
 	var tableRows int64
-	if len(profCols) > 0 {
-		tableRows, catalog = s.bigTable(ctx, wh, g, profBy)
-		if tableRows == 0 {
-			profCols = nil
+	if len(profCols) > 0 || len(bounded) > 0 {
+		owned := slices.Clone(bounded)
+		for _, idx := range profBy {
+			owned = append(owned, idx...)
 		}
+		tableRows, catalog = s.bigTable(ctx, wh, g, owned)
+		if tableRows == 0 {
+			profCols, bounded = nil, nil
+		}
+	}
+	vals := make([]any, len(s.measures))
+	// Bounds (bounds.go): the measures proven 0 leave the plain query.
+	zero, boundsRan := s.proveZero(ctx, wh, bounded)
+	if len(zero) > 0 {
+		for _, i := range zero {
+			vals[i] = int64(0)
+		}
+		plain = slices.DeleteFunc(plain, func(i int) bool { return slices.Contains(zero, i) })
 	}
 	var probeCols []string
 	for _, i := range bitCand {
@@ -136,13 +156,14 @@ func (s *scan) execute(ctx context.Context, wh warehouse.Warehouse, g *sqlb, fus
 			now = append(now, i)
 		}
 	}
-	vals := make([]any, len(s.measures))
-	// The queries in a fixed order (probes, plain, hashed, bitmap, profiles, leftovers),
-	// whichever finishes first.
+	vals = append(vals, make([]any, len(s.measures)-len(vals))...) // room for the min and max planBitmaps added
+	// The queries in a fixed order (probes, bounds, plain, hashed, bitmap, profiles,
+	// leftovers), whichever finishes first.
 	const (
 		stepCatalog = iota
 		stepProbe
 		stepSample
+		stepBounds
 		stepPlain
 		stepHash
 		stepBitmap
@@ -151,7 +172,7 @@ func (s *scan) execute(ctx context.Context, wh warehouse.Warehouse, g *sqlb, fus
 		steps
 	)
 	slots := make([]*ran, steps)
-	slots[stepCatalog], slots[stepSample] = catalog, sampled
+	slots[stepCatalog], slots[stepSample], slots[stepBounds] = catalog, sampled, boundsRan
 	// The probe belongs to the measures whose plan used a type it read.
 	var probed []int
 	for i := range bitmaps {

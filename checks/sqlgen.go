@@ -181,6 +181,11 @@ type measure struct {
 	// on names the raw column that alone decides where and pred of a count(*) measure, so it
 	// may be computed from that column's value counts (profile.go); "" when it is not known.
 	on string
+	// bound is, for a count(*) measure without a where filter, an aggregate over the relation
+	// that is false only when no row can satisfy pred — for a range check, whether the
+	// column's min or max lies outside the range — so that a fused scan may prove the count 0
+	// before the scan (bounds.go); "" for every other measure.
+	bound string
 }
 
 func newScan(rel string, now time.Time) *scan {
@@ -196,6 +201,12 @@ func (s *scan) add(where, agg, pred string) int {
 // column col alone.
 func (s *scan) addOn(where, pred, col string) int {
 	return s.addMeasure(measure{agg: "count(*)", where: where, pred: pred, on: col})
+}
+
+// addBounded registers a count(*) measure of the rows where pred holds, without a where
+// filter, and its bound (see measure.bound).
+func (s *scan) addBounded(pred, bound string) int {
+	return s.addMeasure(measure{agg: "count(*)", pred: pred, bound: bound})
 }
 
 // addDistinct registers a count(DISTINCT …) measure of the raw columns cols, rendered as agg.
