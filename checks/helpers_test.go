@@ -97,6 +97,39 @@ func runBoth(t *testing.T, wh *duckdb.Warehouse, now time.Time, specs []Spec) []
 	return fused
 }
 
+// countIf returns, per predicate, the rows of rel where it holds: the count a check's
+// observed value must equal.
+func countIf(t *testing.T, wh *duckdb.Warehouse, rel string, preds ...string) []float64 {
+	t.Helper()
+	out := make([]float64, len(preds))
+	for i, p := range preds {
+		rs, err := query(context.Background(), wh, "SELECT count_if("+p+") FROM "+rel)
+		if err != nil {
+			t.Fatal(err)
+		}
+		row, err := rs.one()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[i] = float64(asInt(row[0]))
+	}
+	return out
+}
+
+// runObserving runs the checks src on main.rel (key column id) fused and one query per check
+// (runBoth) and asserts that each evaluated to the observed value want[i].
+func runObserving(t *testing.T, wh *duckdb.Warehouse, rel, src string, want []float64) []Result {
+	t.Helper()
+	tg := Target{Kind: "model", Name: rel, Relation: []string{"main", rel}, KeyColumns: []string{"id"}}
+	res := runBoth(t, wh, testNow, parseChecks(t, src, tg, ""))
+	for i, r := range res {
+		if r.Status == StatusError || r.Observed == nil || *r.Observed != want[i] {
+			t.Errorf("%s: observed %v (%s %s), want %v", r.ID, r.Observed, r.Status, r.Error, want[i])
+		}
+	}
+	return res
+}
+
 func runOne(t *testing.T, wh *duckdb.Warehouse, now time.Time, src string, tg Target, col string) Result {
 	t.Helper()
 	res := runBoth(t, wh, now, parseChecks(t, src, tg, col))

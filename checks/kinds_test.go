@@ -201,21 +201,12 @@ func TestProfiles(t *testing.T) {
 - {accepted_values: {column: code, values: [c1, c2, c3]}}
 - {accepted_values: {column: stage, name: stage_in_where, values: [Prospecting], where: "id % 2 = 0"}}
 `
-	count := func(rel, pred string) float64 {
-		rs, err := query(context.Background(), wh, "SELECT count_if("+pred+") FROM "+rel)
-		if err != nil {
-			t.Fatal(err)
-		}
-		row, _ := rs.one()
-		return float64(asInt(row[0]))
-	}
-	wantCounts := []float64{
-		count("big", "stage IS NOT NULL AND stage NOT IN ('Prospecting', 'Proposal', 'Closed Won')"),
-		count("big", "stage IS NOT NULL AND NOT regexp_matches(stage, '^[A-Z]')"),
-		count("big", "NOT regexp_matches(email, '^[^@]+@[a-z]+\\.[a-z]+$')"),
-		count("big", "code NOT IN ('c1', 'c2', 'c3')"),
-		count("big", "id % 2 = 0 AND stage IS NOT NULL AND stage <> 'Prospecting'"),
-	}
+	wantCounts := countIf(t, wh, "big",
+		"stage IS NOT NULL AND stage NOT IN ('Prospecting', 'Proposal', 'Closed Won')",
+		"stage IS NOT NULL AND NOT regexp_matches(stage, '^[A-Z]')",
+		"NOT regexp_matches(email, '^[^@]+@[a-z]+\\.[a-z]+$')",
+		"code NOT IN ('c1', 'c2', 'c3')",
+		"id % 2 = 0 AND stage IS NOT NULL AND stage <> 'Prospecting'")
 	if wantCounts[0] == 0 || wantCounts[1] == 0 || wantCounts[2] == 0 {
 		t.Fatalf("the fixture plants no violations: %v", wantCounts)
 	}
@@ -227,12 +218,7 @@ func TestProfiles(t *testing.T) {
 		{"big_view", []bool{false, false, false, false, false}},
 	} {
 		t.Run(c.rel, func(t *testing.T) {
-			tg := Target{Kind: "model", Name: c.rel, Relation: []string{"main", c.rel}, KeyColumns: []string{"id"}}
-			res := runBoth(t, wh, testNow, parseChecks(t, src, tg, ""))
-			for i, r := range res {
-				if r.Status == StatusError || r.Observed == nil || *r.Observed != wantCounts[i] {
-					t.Errorf("%s: observed %v (%s %s), want %v", r.ID, r.Observed, r.Status, r.Error, wantCounts[i])
-				}
+			for i, r := range runObserving(t, wh, c.rel, src, wantCounts) {
 				profiled := slices.ContainsFunc(r.SQL, func(q string) bool { return strings.Contains(q, "GROUP BY") && strings.Contains(q, "_revops_n") })
 				if profiled != c.profile[i] {
 					t.Errorf("%s: counted from value counts %v, want %v: %q", r.ID, profiled, c.profile[i], r.SQL)
@@ -269,15 +255,7 @@ func TestRangeBounds(t *testing.T) {
 		"amt < 0", "amt <= 0 OR amt >= 49", "sparse < 0 OR sparse > 9", "empty < 0", "id % 2 = 0 AND (pct < 0 OR pct > 50)"}
 	// Each check's per-row predicate, as the scan renders it.
 	own := []string{`"pct" > 100)`, `"pct" > 98)`, `"d" > '2026-12-31')`, `("amt" < 0)`, `"amt" >= 49)`, `"sparse" > 9)`, `("empty" < 0)`, `"pct" > 50)`}
-	var want []float64
-	for _, p := range preds {
-		rs, err := query(context.Background(), wh, "SELECT count_if("+p+") FROM ranges")
-		if err != nil {
-			t.Fatal(err)
-		}
-		row, _ := rs.one()
-		want = append(want, float64(asInt(row[0])))
-	}
+	want := countIf(t, wh, "ranges", preds...)
 	if want[1] == 0 || want[3] == 0 || want[4] == 0 || want[7] == 0 {
 		t.Fatalf("fixture: want violations in checks 2, 4, 5 and 8: %v", want)
 	}
@@ -290,12 +268,7 @@ func TestRangeBounds(t *testing.T) {
 		{"ranges_view", make([]bool, 8), make([]bool, 8)},
 	} {
 		t.Run(c.rel, func(t *testing.T) {
-			tg := Target{Kind: "model", Name: c.rel, Relation: []string{"main", c.rel}, KeyColumns: []string{"id"}}
-			res := runBoth(t, wh, testNow, parseChecks(t, src, tg, ""))
-			for i, r := range res {
-				if r.Status == StatusError || r.Observed == nil || *r.Observed != want[i] {
-					t.Errorf("%s: observed %v (%s %s), want %v", r.ID, r.Observed, r.Status, r.Error, want[i])
-				}
+			for i, r := range runObserving(t, wh, c.rel, src, want) {
 				bounded := slices.ContainsFunc(r.SQL, func(q string) bool { return strings.Contains(q, "coalesce(min(") })
 				rowByRow := slices.ContainsFunc(r.SQL, func(q string) bool { return strings.Contains(q, own[i]) })
 				if bounded != c.bounded[i] || rowByRow == c.proven[i] {
