@@ -107,15 +107,9 @@ func (s *scan) execute(ctx context.Context, wh warehouse.Warehouse, g *sqlb, fus
 			profCols, bounded = nil, nil
 		}
 	}
-	vals := make([]any, len(s.measures))
 	// Bounds (bounds.go): the measures proven 0 leave the plain query.
 	zero, boundsRan := s.proveZero(ctx, wh, bounded)
-	if len(zero) > 0 {
-		for _, i := range zero {
-			vals[i] = int64(0)
-		}
-		plain = slices.DeleteFunc(plain, func(i int) bool { return slices.Contains(zero, i) })
-	}
+	plain = slices.DeleteFunc(plain, func(i int) bool { return slices.Contains(zero, i) })
 	var probeCols []string
 	for _, i := range bitCand {
 		probeCols = append(probeCols, s.measures[i].cols)
@@ -156,7 +150,10 @@ func (s *scan) execute(ctx context.Context, wh warehouse.Warehouse, g *sqlb, fus
 			now = append(now, i)
 		}
 	}
-	vals = append(vals, make([]any, len(s.measures)-len(vals))...) // room for the min and max planBitmaps added
+	vals := make([]any, len(s.measures))
+	for _, i := range zero {
+		vals[i] = int64(0)
+	}
 	// The queries in a fixed order (probes, bounds, plain, hashed, bitmap, profiles,
 	// leftovers), whichever finishes first.
 	const (
