@@ -62,7 +62,7 @@ func (c relationships) run(ctx context.Context, e *env, sp *Spec) (outcome, erro
 	}
 	n, t := asInt(v[1]), asInt(v[0])
 	o.failing = n
-	o.text = ofRows(n, t, "rows") + fmt.Sprintf(" have a %s not found in %s.%s", sp.Column, c.to.Name, c.field)
+	o.text = ofRows(n, t, "rows") + fmt.Sprintf(" have a value of %s not found in %s.%s", sp.Column, c.to.Name, c.field)
 	o.set(float64(n))
 	o.setRate(n, t)
 	if sp.Sample > 0 {

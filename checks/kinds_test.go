@@ -75,7 +75,7 @@ func TestColumnKinds(t *testing.T) {
 		{"regex", "email", `- regex: {pattern: '^[^@\s]+@[^@\s]+\.[a-z]+$'}`,
 			want{status: StatusFail, observed: 2, rate: 20, failing: 2, sample: ids(int64(2), int64(6))}},
 		{"relationships", "account_id", `- relationships: {to: "ref('accounts')", field: id}`,
-			want{status: StatusFail, observed: 1, rate: 10, failing: 1, sample: ids(int64(6)), text: "not found in accounts.id"}},
+			want{status: StatusFail, observed: 1, rate: 10, failing: 1, sample: ids(int64(6)), text: "1 of 10 rows (10.00%) have a value of account_id not found in accounts.id"}},
 		{"relationships where", "account_id", `- relationships: {to: "ref('accounts')", field: id, where: "stage = 'Closed Won'"}`,
 			want{status: StatusFail, observed: 1, rate: 50, failing: 1, sample: ids(int64(6))}},
 		{"relationships where passes", "account_id", `- relationships: {to: "ref('accounts')", field: id, where: "id > 6"}`,
