@@ -143,6 +143,13 @@ func cbBuild(t *testing.T, tables map[string]string, vars map[string]any) ([]str
 // replaced by another ends where the new one starts.
 func TestChargebeeMidPeriodChange(t *testing.T) {
 	sub := cbSub{id: "S1", status: "active", period: 1, unit: "month", start: "2024-01-01"}
+	// An upgrade from 1 to 3 seats on 15 February, invoiced for the new quantity, and its lines.
+	upgraded := []string{"S1,2,P-M,plan,3,300.00,1,month"}
+	upgrade := append(append(monthly("S1", "P-M", 1, 100, "2024-01", "2024-02"),
+		"IP,L1,S1,2024-02-15,2024-03-01,plan_item_price,P-M,3,100.00,144.83"),
+		monthly("S1", "P-M", 3, 100, "2024-03", "2024-04")...)
+	threeSeatsFrom15Feb := []string{"S1/P-M|2024-01-01|2024-02-01|1|100|false", "S1/P-M|2024-02-01|2024-02-15|1|100|false",
+		"S1/P-M|2024-02-15|2024-03-01|3|300|false", "S1/P-M|2024-03-01|2024-04-01|3|300|false", "S1/P-M|2024-04-01|-|3|300|false"}
 	for _, c := range []struct {
 		name      string
 		items     []string
@@ -151,32 +158,20 @@ func TestChargebeeMidPeriodChange(t *testing.T) {
 		wantLines []string
 		wantMoves []string
 	}{
-		{name: "upgrade",
-			items: []string{"S1,2,P-M,plan,3,300.00,1,month"},
-			lines: append(append(monthly("S1", "P-M", 1, 100, "2024-01", "2024-02"),
-				"IP,L1,S1,2024-02-15,2024-03-01,plan_item_price,P-M,3,100.00,144.83"),
-				monthly("S1", "P-M", 3, 100, "2024-03", "2024-04")...),
-			wantLines: []string{"S1/P-M|2024-01-01|2024-02-01|1|100|false", "S1/P-M|2024-02-01|2024-02-15|1|100|false",
-				"S1/P-M|2024-02-15|2024-03-01|3|300|false", "S1/P-M|2024-03-01|2024-04-01|3|300|false", "S1/P-M|2024-04-01|-|3|300|false"},
+		{name: "upgrade", items: upgraded, lines: upgrade, wantLines: threeSeatsFrom15Feb,
 			wantMoves: []string{"2024-01|new|100", "2024-02|expansion|200"}},
 		{name: "upgrade, month_start snapshot", vars: map[string]any{"mrr_snapshot": "month_start"},
-			items: []string{"S1,2,P-M,plan,3,300.00,1,month"},
-			lines: append(append(monthly("S1", "P-M", 1, 100, "2024-01", "2024-02"),
-				"IP,L1,S1,2024-02-15,2024-03-01,plan_item_price,P-M,3,100.00,144.83"),
-				monthly("S1", "P-M", 3, 100, "2024-03", "2024-04")...),
-			wantLines: []string{"S1/P-M|2024-01-01|2024-02-01|1|100|false", "S1/P-M|2024-02-01|2024-02-15|1|100|false",
-				"S1/P-M|2024-02-15|2024-03-01|3|300|false", "S1/P-M|2024-03-01|2024-04-01|3|300|false", "S1/P-M|2024-04-01|-|3|300|false"},
+			items: upgraded, lines: upgrade, wantLines: threeSeatsFrom15Feb,
 			wantMoves: []string{"2024-01|new|100", "2024-03|expansion|200"}},
 		{name: "seats added, billed for the added seats",
-			items: []string{"S1,2,P-M,plan,3,300.00,1,month"},
+			items: upgraded,
 			lines: append(append(monthly("S1", "P-M", 1, 100, "2024-01", "2024-02"),
 				"IP,L1,S1,2024-02-15,2024-03-01,plan_item_price,P-M,2,100.00,96.55"),
 				monthly("S1", "P-M", 3, 100, "2024-03", "2024-04")...),
-			wantLines: []string{"S1/P-M|2024-01-01|2024-02-01|1|100|false", "S1/P-M|2024-02-01|2024-02-15|1|100|false",
-				"S1/P-M|2024-02-15|2024-03-01|3|300|false", "S1/P-M|2024-03-01|2024-04-01|3|300|false", "S1/P-M|2024-04-01|-|3|300|false"},
+			wantLines: threeSeatsFrom15Feb,
 			wantMoves: []string{"2024-01|new|100", "2024-02|expansion|200"}},
 		{name: "seats added, renewal not billed yet", vars: map[string]any{"as_of_date": "2024-02-29"},
-			items: []string{"S1,2,P-M,plan,3,300.00,1,month"},
+			items: upgraded,
 			lines: append(monthly("S1", "P-M", 1, 100, "2024-01", "2024-02"),
 				"IP,L1,S1,2024-02-15,2024-03-01,plan_item_price,P-M,2,100.00,96.55"),
 			wantLines: []string{"S1/P-M|2024-01-01|2024-02-01|1|100|false", "S1/P-M|2024-02-01|2024-02-15|1|100|false",
